@@ -1,0 +1,59 @@
+//! Command-line front end: clap definitions and one function per subcommand. No business logic
+//! lives here; each command calls into the library and prints the result.
+//!
+//! Exit codes: 0 success (verify: intact); 1 the command ran and found problems (verify) or
+//! rejected input (seal); 2 usage, I/O or configuration error.
+
+mod args;
+mod demo_cmd;
+mod keygen;
+mod seal_cmd;
+mod verify_cmd;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use args::{Cli, Command};
+
+/// Outcome of a command that ran.
+pub enum Outcome {
+    /// Everything fine (exit 0).
+    Ok,
+    /// Ran, but found problems or rejected input (exit 1).
+    Problems,
+}
+
+/// Parses `std::env::args`, runs the command, returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(Outcome::Ok) => ExitCode::SUCCESS,
+        Ok(Outcome::Problems) => ExitCode::from(1),
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("trailscope: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Runs one parsed command.
+pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    match cli.command {
+        Command::Keygen(a) => keygen::run(a),
+        Command::Seal(a) => seal_cmd::run(a),
+        Command::Verify(a) => verify_cmd::run(a),
+        Command::Forget(a) => verify_cmd::forget(a),
+        Command::Demo(a) => demo_cmd::run(a),
+    }
+}

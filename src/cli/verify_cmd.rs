@@ -1,0 +1,46 @@
+//! `trailscope verify` and `trailscope forget`.
+
+use anyhow::Context;
+
+use super::Outcome;
+use super::args::{ForgetArgs, VerifyArgs};
+use crate::home::trailscope_home;
+use crate::segment::keys::{Verifier, parse_verifier};
+use crate::store::open_store;
+use crate::verify::{PinStore, VerifyOptions, verify_store};
+
+/// Reads `--pubkey`: a file holding a verifier key, or the key string itself.
+pub fn load_pubkey(arg: &str) -> anyhow::Result<Verifier> {
+    let text = match std::fs::read_to_string(arg) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && arg.contains('+') => arg.to_string(),
+        Err(e) => return Err(e).with_context(|| format!("reading public key {arg}")),
+    };
+    parse_verifier(&text).with_context(|| format!("public key {arg}"))
+}
+
+/// Runs `verify`.
+pub fn run(a: VerifyArgs) -> anyhow::Result<Outcome> {
+    let pubkey = a.pubkey.as_deref().map(load_pubkey).transpose()?;
+    let store = open_store(&a.store)?;
+    let pins = PinStore::new(&trailscope_home()?);
+    let report = verify_store(store.as_ref(), &VerifyOptions { pubkey, pins: Some(pins) })?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", report.to_human());
+    }
+    Ok(if report.is_intact() { Outcome::Ok } else { Outcome::Problems })
+}
+
+/// Runs `forget`.
+pub fn forget(a: ForgetArgs) -> anyhow::Result<Outcome> {
+    let store = open_store(&a.store)?;
+    let pins = PinStore::new(&trailscope_home()?);
+    if pins.forget(&store.location())? {
+        println!("forgot the pinned head and signer of {}", store.location());
+    } else {
+        println!("nothing was pinned for {}", store.location());
+    }
+    Ok(Outcome::Ok)
+}

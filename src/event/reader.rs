@@ -1,0 +1,339 @@
+//! Splits an input stream into records, one JSON object each.
+//!
+//! A record that arrives on one line is kept byte for byte. A record spanning several lines
+//! (pretty-printed JSON) is compacted: whitespace outside strings is dropped, nothing else
+//! changes. A `{"Records":[…]}` document (CloudTrail's delivery format) is split into its
+//! records, each compacted. Lines that are not usable JSON are reported with their line number
+//! and never stop the stream.
+
+use std::collections::VecDeque;
+use std::io::{self, BufRead, Read};
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+/// Longest multi-line record accepted (bytes), so that one unbalanced brace cannot swallow a
+/// whole file into memory.
+pub const MAX_MULTILINE_BYTES: usize = 64 << 20;
+
+/// Longest single line accepted (bytes).
+pub const MAX_LINE_BYTES: usize = 64 << 20;
+
+/// One record as it will be stored in a segment body (no LF inside).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawRecord {
+    /// The record's bytes: the input line as received, or compacted JSON.
+    pub bytes: Vec<u8>,
+    /// 1-based input line where the record starts.
+    pub line: u64,
+    /// Position inside a `Records` array, when the record came from one.
+    pub index: Option<usize>,
+}
+
+/// What the reader yields: a record, or an input line it had to reject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadItem {
+    /// A usable JSON object.
+    Record(RawRecord),
+    /// Input at `line` that is not a JSON object, with the reason.
+    Bad {
+        /// 1-based line number.
+        line: u64,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// Iterator over the records of one input.
+pub struct RecordReader<R> {
+    inner: R,
+    line_no: u64,
+    pushback: VecDeque<(u64, Vec<u8>)>,
+    out: VecDeque<ReadItem>,
+    split_records: bool,
+    eof: bool,
+}
+
+impl<R: BufRead> RecordReader<R> {
+    /// Reads `inner`; `split_records` turns `{"Records":[…]}` documents into their records.
+    pub fn new(inner: R, split_records: bool) -> Self {
+        RecordReader {
+            inner,
+            line_no: 0,
+            pushback: VecDeque::new(),
+            out: VecDeque::new(),
+            split_records,
+            eof: false,
+        }
+    }
+
+    fn next_line(&mut self) -> io::Result<Option<(u64, Vec<u8>)>> {
+        if let Some(l) = self.pushback.pop_front() {
+            return Ok(Some(l));
+        }
+        if self.eof {
+            return Ok(None);
+        }
+        let mut buf = Vec::new();
+        let n = io::Read::by_ref(&mut self.inner).take(MAX_LINE_BYTES as u64 + 1).read_until(b'\n', &mut buf)?;
+        if n == 0 {
+            self.eof = true;
+            return Ok(None);
+        }
+        self.line_no += 1;
+        if buf.last() == Some(&b'\n') {
+            buf.pop();
+        } else if buf.len() > MAX_LINE_BYTES {
+            // Skip the rest of the over-long line.
+            let mut sink = Vec::new();
+            self.inner.read_until(b'\n', &mut sink)?;
+            return Ok(Some((self.line_no, b"\x00overlong".to_vec())));
+        }
+        Ok(Some((self.line_no, buf)))
+    }
+
+    fn emit_object(&mut self, line: u64, bytes: Vec<u8>, compacted: bool) {
+        if self.split_records {
+            if let Some(records) = split_records(&bytes) {
+                for (i, r) in records.into_iter().enumerate() {
+                    self.out.push_back(ReadItem::Record(RawRecord { bytes: r, line, index: Some(i) }));
+                }
+                return;
+            }
+        }
+        let bytes = if compacted { compact_json(&bytes) } else { bytes };
+        self.out.push_back(ReadItem::Record(RawRecord { bytes, line, index: None }));
+    }
+
+    fn step(&mut self) -> io::Result<bool> {
+        let Some((line, bytes)) = self.next_line()? else { return Ok(false) };
+        if bytes == b"\x00overlong" {
+            self.out.push_back(ReadItem::Bad { line, reason: format!("line longer than {MAX_LINE_BYTES} bytes") });
+            return Ok(true);
+        }
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(true);
+        }
+        if std::str::from_utf8(&bytes).is_err() {
+            self.out.push_back(ReadItem::Bad { line, reason: "not valid UTF-8".into() });
+            return Ok(true);
+        }
+        match serde_json::from_slice::<&RawValue>(&bytes) {
+            Ok(raw) => {
+                if raw.get().starts_with('{') {
+                    self.emit_object(line, bytes, false);
+                } else {
+                    self.out.push_back(ReadItem::Bad { line, reason: "not a JSON object".into() });
+                }
+            }
+            Err(e) if e.is_eof() && first_non_ws(&bytes) == Some(b'{') => self.multi_line(line, bytes)?,
+            Err(e) => self.out.push_back(ReadItem::Bad { line, reason: format!("invalid JSON: {e}") }),
+        }
+        Ok(true)
+    }
+
+    /// Accumulates lines until the braces balance, then parses the whole as one object.
+    fn multi_line(&mut self, start: u64, first: Vec<u8>) -> io::Result<()> {
+        let mut acc = first;
+        let mut scan = BraceScanner::default();
+        scan.feed(&acc);
+        let mut taken: Vec<(u64, Vec<u8>)> = Vec::new();
+        let failure = loop {
+            if scan.depth < 0 {
+                break "unbalanced brackets".to_string();
+            }
+            if scan.depth == 0 && scan.opened {
+                match serde_json::from_slice::<&RawValue>(&acc) {
+                    Ok(_) => {
+                        self.emit_object(start, acc, true);
+                        return Ok(());
+                    }
+                    Err(e) => break format!("invalid multi-line JSON: {e}"),
+                }
+            }
+            if acc.len() > MAX_MULTILINE_BYTES {
+                break format!("multi-line record longer than {MAX_MULTILINE_BYTES} bytes");
+            }
+            match self.next_line()? {
+                None => break "record not terminated before end of input".to_string(),
+                Some((n, l)) => {
+                    acc.push(b'\n');
+                    acc.extend_from_slice(&l);
+                    scan.feed(&l);
+                    scan.feed(b"\n");
+                    taken.push((n, l));
+                }
+            }
+        };
+        self.out.push_back(ReadItem::Bad { line: start, reason: failure });
+        // The lines after the bad start may hold good records: read them again.
+        for l in taken.into_iter().rev() {
+            self.pushback.push_front(l);
+        }
+        Ok(())
+    }
+}
+
+impl<R: BufRead> Iterator for RecordReader<R> {
+    type Item = io::Result<ReadItem>;
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.out.pop_front() {
+                return Some(Ok(item));
+            }
+            match self.step() {
+                Ok(true) => continue,
+                Ok(false) => return None,
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+}
+
+fn first_non_ws(b: &[u8]) -> Option<u8> {
+    b.iter().copied().find(|c| !c.is_ascii_whitespace())
+}
+
+#[derive(Default)]
+struct BraceScanner {
+    depth: i64,
+    opened: bool,
+    in_str: bool,
+    esc: bool,
+}
+
+impl BraceScanner {
+    fn feed(&mut self, bytes: &[u8]) {
+        for &c in bytes {
+            if self.in_str {
+                match (self.esc, c) {
+                    (true, _) => self.esc = false,
+                    (false, b'\\') => self.esc = true,
+                    (false, b'"') => self.in_str = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match c {
+                b'"' => self.in_str = true,
+                b'{' | b'[' => {
+                    self.depth += 1;
+                    self.opened = true;
+                }
+                b'}' | b']' => self.depth -= 1,
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Drops JSON whitespace outside strings; keys, order and values are unchanged.
+pub fn compact_json(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let (mut in_str, mut esc) = (false, false);
+    for &c in bytes {
+        if in_str {
+            out.push(c);
+            match (esc, c) {
+                (true, _) => esc = false,
+                (false, b'\\') => esc = true,
+                (false, b'"') => in_str = false,
+                _ => {}
+            }
+        } else if c == b'"' {
+            in_str = true;
+            out.push(c);
+        } else if !matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[derive(Deserialize)]
+struct RecordsDoc<'a> {
+    #[serde(rename = "Records", borrow)]
+    records: Vec<&'a RawValue>,
+}
+
+/// The records of a `{"Records":[…]}` document (only key `Records`, every element an object),
+/// each compacted; `None` for anything else.
+fn split_records(bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
+    if !bytes.windows(9).any(|w| w == b"\"Records\"") {
+        return None;
+    }
+    let v: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(bytes).ok()?;
+    if v.len() != 1 || !v.get("Records")?.is_array() {
+        return None;
+    }
+    let doc: RecordsDoc = serde_json::from_slice(bytes).ok()?;
+    if !doc.records.iter().all(|r| r.get().starts_with('{')) {
+        return None;
+    }
+    Some(doc.records.iter().map(|r| compact_json(r.get().as_bytes())).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(input: &str, split: bool) -> Vec<ReadItem> {
+        RecordReader::new(input.as_bytes(), split).map(Result::unwrap).collect()
+    }
+
+    fn rec(bytes: &str, line: u64, index: Option<usize>) -> ReadItem {
+        ReadItem::Record(RawRecord { bytes: bytes.as_bytes().to_vec(), line, index })
+    }
+
+    #[test]
+    fn single_lines_are_kept_byte_for_byte() {
+        let got = read("{ \"a\" : 1 }\n\n{\"b\":\"x y\"}", false);
+        assert_eq!(got, vec![rec("{ \"a\" : 1 }", 1, None), rec("{\"b\":\"x y\"}", 3, None)]);
+    }
+
+    #[test]
+    fn multi_line_records_are_compacted_not_changed() {
+        let got = read("{\n  \"a\": \"s p a c e\",\n  \"n\": 1.50\n}\n{\"z\":2}\n", false);
+        assert_eq!(got, vec![rec(r#"{"a":"s p a c e","n":1.50}"#, 1, None), rec(r#"{"z":2}"#, 5, None)]);
+    }
+
+    #[test]
+    fn bad_lines_are_reported_and_do_not_swallow_good_ones() {
+        let got = read("{\"a\":\n{\"b\":1}\nnot json\n[1]\n{\"c\":3}\n", false);
+        assert_eq!(
+            got,
+            vec![
+                ReadItem::Bad { line: 1, reason: got_reason(&got[0]) },
+                rec("{\"b\":1}", 2, None),
+                ReadItem::Bad { line: 3, reason: got_reason(&got[2]) },
+                ReadItem::Bad { line: 4, reason: "not a JSON object".into() },
+                rec("{\"c\":3}", 5, None),
+            ]
+        );
+    }
+
+    fn got_reason(i: &ReadItem) -> String {
+        match i {
+            ReadItem::Bad { reason, .. } => reason.clone(),
+            _ => panic!("expected a bad item, got {i:?}"),
+        }
+    }
+
+    #[test]
+    fn cloudtrail_documents_are_split() {
+        let doc = "{\"Records\": [\n {\"eventName\": \"A\"},\n {\"eventName\": \"B\", \"x\": [1, 2]}\n]}\n";
+        let got = read(doc, true);
+        assert_eq!(
+            got,
+            vec![rec(r#"{"eventName":"A"}"#, 1, Some(0)), rec(r#"{"eventName":"B","x":[1,2]}"#, 1, Some(1))]
+        );
+        // Without splitting, the document is one (compacted) record.
+        assert_eq!(read(doc, false).len(), 1);
+    }
+
+    #[test]
+    fn invalid_utf8_is_reported() {
+        let items: Vec<_> = RecordReader::new(&b"{\"a\":\"\xff\"}\n"[..], false).map(Result::unwrap).collect();
+        assert_eq!(items, vec![ReadItem::Bad { line: 1, reason: "not valid UTF-8".into() }]);
+    }
+}

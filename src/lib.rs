@@ -1,0 +1,24 @@
+//! trailscope: a terminal incident-investigation console for tamper-evident audit logs.
+//!
+//! A tour in data order:
+//! - [`event`]: the canonical audit event and the mappers from Kubernetes audit, CloudTrail and
+//!   generic NDJSON records;
+//! - [`segment`]: the sealed format — segments chained by hash, Merkle roots over events,
+//!   signed checkpoints, keys (normative text: `docs/FORMAT.md`);
+//! - [`store`]: where segments live (a directory today; HTTP and S3 later);
+//! - [`seal`]: the writer that appends segments and signs checkpoints;
+//! - [`verify`]: the chain verifier, pinned heads and problem reports;
+//! - [`demo`]: the built-in demo store;
+//! - [`cli`]: the command-line front end (thin: parsing and printing only).
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod cli;
+pub mod demo;
+pub mod event;
+pub mod home;
+pub mod seal;
+pub mod segment;
+pub mod store;
+pub mod verify;

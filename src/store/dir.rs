@@ -1,0 +1,103 @@
+//! A store in a local directory.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use super::{Store, StoreError};
+
+/// A directory holding `segments/` and `checkpoints/`.
+pub struct DirStore {
+    root: PathBuf,
+}
+
+impl DirStore {
+    /// A store rooted at `root` (which need not exist yet).
+    pub fn new(root: impl AsRef<Path>) -> Self {
+        let root = root.as_ref();
+        let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+        DirStore { root }
+    }
+
+    fn full(&self, path: &str) -> PathBuf {
+        self.root.join(path)
+    }
+
+    fn io(path: &str) -> impl FnOnce(io::Error) -> StoreError + '_ {
+        move |source| StoreError::Io { path: path.to_string(), source }
+    }
+
+    /// Writes to a temporary file in the target directory and syncs it, returning it unnamed.
+    fn temp_with(&self, path: &str, bytes: &[u8]) -> Result<(tempfile::NamedTempFile, PathBuf), StoreError> {
+        let full = self.full(path);
+        let dir = full.parent().expect("store paths have a directory");
+        fs::create_dir_all(dir).map_err(Self::io(path))?;
+        let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir).map_err(Self::io(path))?;
+        tmp.write_all(bytes).map_err(Self::io(path))?;
+        tmp.as_file().sync_all().map_err(Self::io(path))?;
+        Ok((tmp, full))
+    }
+}
+
+fn sync_dir(dir: &Path) {
+    // Best effort: makes the rename durable on filesystems that need it.
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+impl Store for DirStore {
+    fn location(&self) -> String {
+        self.root.display().to_string()
+    }
+
+    fn is_store(&self) -> Result<bool, StoreError> {
+        match fs::metadata(self.root.join("segments")) {
+            Ok(m) => Ok(m.is_dir()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(StoreError::Io { path: "segments".into(), source: e }),
+        }
+    }
+
+    fn list(&self, dir: &str) -> Result<Vec<String>, StoreError> {
+        let rd = match fs::read_dir(self.full(dir)) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(vec![]),
+            Err(e) => return Err(StoreError::Io { path: dir.into(), source: e }),
+        };
+        let mut names = Vec::new();
+        for entry in rd {
+            let entry = entry.map_err(Self::io(dir))?;
+            names.push(entry.file_name().to_string_lossy().into_owned());
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    fn get(&self, path: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        match fs::read(self.full(path)) {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(StoreError::Io { path: path.into(), source: e }),
+        }
+    }
+
+    fn put(&self, path: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        let (tmp, full) = self.temp_with(path, bytes)?;
+        tmp.persist(&full).map_err(|e| StoreError::Io { path: path.into(), source: e.error })?;
+        sync_dir(full.parent().expect("has parent"));
+        Ok(())
+    }
+
+    fn put_new(&self, path: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        let (tmp, full) = self.temp_with(path, bytes)?;
+        match tmp.persist_noclobber(&full) {
+            Ok(_) => {
+                sync_dir(full.parent().expect("has parent"));
+                Ok(())
+            }
+            Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => Err(StoreError::Exists(path.into())),
+            Err(e) => Err(StoreError::Io { path: path.into(), source: e.error }),
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! Combines per-segment facts and checkpoints into chain findings, attributing each
+//! inconsistency to the segment that caused it.
+//!
+//! One altered byte shows up in two places: the altered segment and the link that points at it
+//! (the next segment's `prev`, or a checkpoint). Attribution rules, in order:
+//! - a segment that contradicts itself and whose outgoing link is broken has a modified
+//!   **header**; the broken outgoing link is a consequence and is not reported again;
+//! - a segment that contradicts itself with its outgoing link intact (or unknown) reports its
+//!   own kind (`content_modified`, `count_mismatch`, …);
+//! - a self-consistent segment whose `prev` does not match an intact predecessor has either a
+//!   modified `prev` (when its own outgoing link is broken too: `header_modified`) or is a
+//!   `chain_break`;
+//! - missing, renamed and replayed segments are reported as such and explain the broken links
+//!   around them.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::segment::Hash32;
+
+use super::checkpoints::ValidCheckpoint;
+use super::problem::{Kind, Problem};
+use super::segment_check::SegmentFacts;
+
+/// The outcome of chain analysis.
+#[derive(Debug, Default)]
+pub struct ChainAnalysis {
+    /// Problems found, in seq order.
+    pub problems: Vec<Problem>,
+    /// Seqs with a problem of their own (or missing).
+    pub bad: BTreeSet<u64>,
+    /// First seq that cannot be verified; every seq below it chains cleanly from 0.
+    pub break_at: u64,
+    /// Number of segments covered by the newest checkpoint that agrees with the chain, within
+    /// the verified prefix.
+    pub covered: u64,
+    /// The store's origin (from a valid checkpoint, else the most common header origin).
+    pub origin: Option<String>,
+    /// Number of segment positions (highest seq + 1).
+    pub positions: u64,
+}
+
+/// Analyses `facts` (keyed by the seq in the file name) against `cps` (valid checkpoints by size).
+pub fn analyse(facts: &BTreeMap<u64, SegmentFacts>, cps: &BTreeMap<u64, ValidCheckpoint>) -> ChainAnalysis {
+    let mut a = ChainAnalysis {
+        positions: facts.keys().next_back().map_or(0, |m| m + 1),
+        ..Default::default()
+    };
+    a.origin = store_origin(facts, cps);
+    let mut displaced: BTreeSet<u64> = BTreeSet::new();
+
+    // Replays and renames first: such a file says nothing about its position.
+    let mut seen: HashMap<Hash32, u64> = HashMap::new();
+    for (&seq, f) in facts {
+        if let Some(h) = f.chain_hash {
+            if let Some(&first) = seen.get(&h) {
+                a.problems.push(Problem::new(Some(seq), Kind::Duplicate, Some(f.file.clone()),
+                    format!("identical to segment {first} (replayed)")));
+                displaced.insert(seq);
+                continue;
+            }
+            seen.insert(h, seq);
+        }
+        if let Some(hd) = &f.header {
+            if hd.seq != seq {
+                a.problems.push(Problem::new(Some(seq), Kind::Reordered, Some(f.file.clone()),
+                    format!("file name says seq {seq}, header says seq {}", hd.seq)));
+                displaced.insert(seq);
+            }
+        }
+    }
+    a.bad.extend(displaced.iter().copied());
+
+    // Gaps.
+    let mut missing_start: Option<u64> = None;
+    for seq in 0..=a.positions {
+        let present = facts.contains_key(&seq) || seq == a.positions;
+        match (present, missing_start) {
+            (false, None) => missing_start = Some(seq),
+            (true, Some(s)) => {
+                let what = if s + 1 == seq { format!("segment {s} is missing") } else { format!("segments {s}..={} are missing", seq - 1) };
+                a.problems.push(Problem::new(Some(s), Kind::Gap, Some(crate::segment::segment_path(s)), what));
+                a.bad.extend(s..seq);
+                missing_start = None;
+            }
+            _ => {}
+        }
+    }
+
+    let hash_of = |k: u64| facts.get(&k).filter(|_| !displaced.contains(&k)).and_then(|f| f.chain_hash);
+    // Whether the link leaving segment k (to k+1 or a checkpoint of size k+1) contradicts h_k.
+    let out_broken = |k: u64, h: Hash32| -> Option<bool> {
+        if let Some(next) = facts.get(&(k + 1)).filter(|_| !displaced.contains(&(k + 1))) {
+            if let Some(p) = next.prev {
+                return Some(p != h);
+            }
+        }
+        cps.get(&(k + 1)).map(|cp| cp.checkpoint.hash != h)
+    };
+
+    let mut explained_in: BTreeSet<u64> = BTreeSet::new();
+    let mut explained_cp: BTreeSet<u64> = BTreeSet::new();
+    for (&k, f) in facts {
+        if displaced.contains(&k) {
+            continue;
+        }
+        let mut issue = f.issue.clone();
+        if issue.is_none() {
+            if let (Some(hd), Some(o)) = (&f.header, &a.origin) {
+                if &hd.origin != o {
+                    issue = Some((Kind::OriginMismatch, format!("origin is {:?}, the store's is {o:?}", hd.origin)));
+                }
+            }
+        }
+        let file = Some(f.file.clone());
+        if let Some((kind, detail)) = issue {
+            let broken_out = f.chain_hash.and_then(|h| out_broken(k, h)) == Some(true);
+            if broken_out && f.header.is_some() {
+                a.problems.push(Problem::new(Some(k), Kind::HeaderModified, file,
+                    format!("header hash no longer matches the chain, and {detail}")));
+                explained_in.insert(k + 1);
+                explained_cp.insert(k + 1);
+            } else {
+                if broken_out {
+                    explained_in.insert(k + 1);
+                    explained_cp.insert(k + 1);
+                }
+                a.problems.push(Problem::new(Some(k), kind, file, detail));
+            }
+            a.bad.insert(k);
+            continue;
+        }
+        let (Some(prev), Some(h)) = (f.prev, f.chain_hash) else { continue };
+        let in_broken = if k == 0 { Some(prev != Hash32::ZERO) } else { hash_of(k - 1).map(|hp| hp != prev) };
+        if in_broken != Some(true) || explained_in.contains(&k) || (k > 0 && a.bad.contains(&(k - 1))) {
+            continue;
+        }
+        if out_broken(k, h) == Some(true) {
+            a.problems.push(Problem::new(Some(k), Kind::HeaderModified, file,
+                "prev no longer matches segment before, and the segment after (or a checkpoint) records another hash for this header".to_string()));
+            explained_in.insert(k + 1);
+            explained_cp.insert(k + 1);
+        } else {
+            let want = if k == 0 { Hash32::ZERO } else { hash_of(k - 1).unwrap_or_default() };
+            a.problems.push(Problem::new(Some(k), Kind::ChainBreak, file,
+                format!("prev is {}, chain hash of segment {} is {}", prev.short(), k.saturating_sub(1), want.short())));
+        }
+        a.bad.insert(k);
+    }
+
+    // Checkpoints against the chain.
+    let mut break_at = a.bad.iter().next().copied().unwrap_or(a.positions);
+    let mut truncated: Option<(u64, String)> = None;
+    for (&size, cp) in cps {
+        let k = size - 1;
+        let file = Some(cp.file.clone());
+        if let Some(o) = &a.origin {
+            if &cp.checkpoint.origin != o {
+                a.problems.push(Problem::new(Some(k), Kind::OriginMismatch, file,
+                    format!("checkpoint origin is {:?}, the store's is {o:?}", cp.checkpoint.origin)));
+                continue;
+            }
+        }
+        if size > a.positions {
+            truncated = Some((size, cp.file.clone()));
+            continue;
+        }
+        let Some(h) = facts.get(&k).and_then(|f| f.chain_hash) else { continue };
+        if h != cp.checkpoint.hash && !explained_cp.contains(&size) && !a.bad.contains(&k) {
+            a.problems.push(Problem::new(Some(k), Kind::CheckpointMismatch, file,
+                format!("signed hash {} for segment {k}, the store's segment hashes to {}", cp.checkpoint.hash.short(), h.short())));
+            // The rewrite began somewhere after the newest checkpoint that still agrees.
+            let agreeing = cps.range(..size).rev()
+                .find(|(s, c)| facts.get(&(*s - 1)).and_then(|f| f.chain_hash) == Some(c.checkpoint.hash))
+                .map_or(0, |(s, _)| *s);
+            break_at = break_at.min(agreeing);
+        }
+    }
+    if let Some((size, file)) = truncated {
+        a.problems.push(Problem::new(Some(a.positions), Kind::TailTruncated, Some(file),
+            format!("checkpoint covers {size} segments, the store holds {}", a.positions)));
+    }
+    a.break_at = break_at;
+    a.covered = cps.iter().rev()
+        .filter(|(s, c)| **s <= break_at && a.origin.as_ref() == Some(&c.checkpoint.origin))
+        .find(|(s, c)| facts.get(&(*s - 1)).and_then(|f| f.chain_hash) == Some(c.checkpoint.hash))
+        .map_or(0, |(s, _)| *s);
+    a.problems.sort_by_key(|p| (p.seq, p.kind));
+    a
+}
+
+fn store_origin(facts: &BTreeMap<u64, SegmentFacts>, cps: &BTreeMap<u64, ValidCheckpoint>) -> Option<String> {
+    if let Some((_, cp)) = cps.iter().next_back() {
+        return Some(cp.checkpoint.origin.clone());
+    }
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for f in facts.values() {
+        if let Some(h) = &f.header {
+            *counts.entry(h.origin.as_str()).or_default() += 1;
+        }
+    }
+    let first = facts.values().find_map(|f| f.header.as_ref().map(|h| h.origin.as_str()));
+    counts.into_iter()
+        .max_by_key(|(o, c)| (*c, Some(*o) == first))
+        .map(|(o, _)| o.to_string())
+}
