@@ -43,7 +43,12 @@ fn build(dir: &Path) -> String {
     let mut sealer = Sealer::open(&store, opts).unwrap();
     let m = Mapping::default();
     for (i, r) in RECORDS.iter().enumerate() {
-        sealer.push(r.as_bytes().to_vec(), m.map_record(r.as_bytes()).unwrap().time).unwrap();
+        sealer
+            .push(
+                r.as_bytes().to_vec(),
+                m.map_record(r.as_bytes()).unwrap().time,
+            )
+            .unwrap();
         if i == 1 {
             sealer.checkpoint().unwrap();
         }
@@ -56,14 +61,20 @@ fn build(dir: &Path) -> String {
 fn files(root: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     for sub in ["store/segments", "store/checkpoints"] {
-        let mut names: Vec<_> = std::fs::read_dir(root.join(sub)).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let mut names: Vec<_> = std::fs::read_dir(root.join(sub))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         names.sort();
         for n in names {
             let rel = format!("{sub}/{}", n.to_string_lossy());
             out.push((rel.clone(), std::fs::read(root.join(&rel)).unwrap()));
         }
     }
-    out.push(("golden.pub".into(), std::fs::read(root.join("golden.pub")).unwrap()));
+    out.push((
+        "golden.pub".into(),
+        std::fs::read(root.join("golden.pub")).unwrap(),
+    ));
     out
 }
 
@@ -81,7 +92,12 @@ fn writer_reproduces_the_committed_store_byte_for_byte() {
     assert_eq!(fresh.len(), committed.len(), "file lists differ");
     for ((fa, a), (fb, b)) in fresh.iter().zip(&committed) {
         assert_eq!(fa, fb);
-        assert!(a == b, "{fa} differs from the committed golden file:\nnew: {}\nold: {}", String::from_utf8_lossy(a), String::from_utf8_lossy(b));
+        assert!(
+            a == b,
+            "{fa} differs from the committed golden file:\nnew: {}\nold: {}",
+            String::from_utf8_lossy(a),
+            String::from_utf8_lossy(b)
+        );
     }
 }
 
@@ -100,19 +116,39 @@ fn committed_store_has_the_expected_hashes_and_verifies() {
     for (seq, want) in EXPECTED_CHAIN.iter().enumerate() {
         let bytes = std::fs::read(dir.join(format!("store/segments/{seq:020}.seg"))).unwrap();
         let header = &bytes[..bytes.iter().position(|&b| b == b'\n').unwrap()];
-        assert_eq!(sha256(header).to_hex(), *want, "chain hash of segment {seq}");
+        assert_eq!(
+            sha256(header).to_hex(),
+            *want,
+            "chain hash of segment {seq}"
+        );
         if seq == 0 {
             let text = std::str::from_utf8(header).unwrap();
-            assert!(text.contains(&format!("\"events_root\":\"{EXPECTED_ROOT_0}\"")), "{text}");
+            assert!(
+                text.contains(&format!("\"events_root\":\"{EXPECTED_ROOT_0}\"")),
+                "{text}"
+            );
         }
     }
     let pubkey = parse_verifier(&std::fs::read_to_string(dir.join("golden.pub")).unwrap()).unwrap();
-    let report = verify_store(&DirStore::new(dir.join("store")), &VerifyOptions { pubkey: Some(pubkey), pins: None }).unwrap();
+    let report = verify_store(
+        &DirStore::new(dir.join("store")),
+        &VerifyOptions {
+            pubkey: Some(pubkey),
+            pins: None,
+        },
+    )
+    .unwrap();
     assert!(report.is_intact(), "{}", report.to_human());
     assert_eq!(report.segments, 3);
     assert_eq!(report.events, RECORDS.len() as u64);
     assert_eq!(report.verified_segments, 3);
     assert_eq!(report.head.as_ref().unwrap().hash, EXPECTED_CHAIN[2]);
-    assert_eq!(report.first_time.as_deref(), Some("2026-01-02T03:00:00.123456000Z"));
-    assert_eq!(report.last_time.as_deref(), Some("2026-01-02T03:05:00.500000000Z"));
+    assert_eq!(
+        report.first_time.as_deref(),
+        Some("2026-01-02T03:00:00.123456000Z")
+    );
+    assert_eq!(
+        report.last_time.as_deref(),
+        Some("2026-01-02T03:05:00.500000000Z")
+    );
 }

@@ -36,7 +36,7 @@ pub struct KeygenArgs {
     /// Key name (written into every signature line), e.g. `audit.example.com`.
     #[arg(long)]
     pub name: String,
-    /// Directory for NAME.key (mode 0600) and NAME.pub.
+    /// Directory for NAME.key (mode 0600) and NAME.pub (a `/` in NAME becomes `_`).
     #[arg(long, default_value = ".")]
     pub out: PathBuf,
     /// Overwrite existing key files.

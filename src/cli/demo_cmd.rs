@@ -14,10 +14,18 @@ pub fn run(a: DemoArgs) -> anyhow::Result<Outcome> {
     println!("{summary}");
     println!("verifying it (trailscope verify {}):\n", dir.display());
     let store = open_store(&dir.display().to_string())?;
-    let report = verify_store(store.as_ref(), &VerifyOptions { pubkey: None, pins: Some(PinStore::new(&home)) })?;
+    let report = verify_store(
+        store.as_ref(),
+        &VerifyOptions {
+            pubkey: None,
+            pins: Some(PinStore::new(&home)),
+        },
+    )?;
     print!("{}", report.to_human());
     if !a.clean {
-        println!("\n(one segment was altered on purpose to show the integrity alarm; `trailscope demo --clean` writes an intact store)");
+        println!(
+            "\n(one segment was altered on purpose to show the integrity alarm; `trailscope demo --clean` writes an intact store)"
+        );
     }
     Ok(Outcome::Ok)
 }

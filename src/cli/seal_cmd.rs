@@ -20,7 +20,8 @@ const MAX_LISTED_REJECTS: usize = 50;
 pub fn run(a: SealArgs) -> anyhow::Result<Outcome> {
     let signer = match &a.key {
         Some(p) => {
-            let text = std::fs::read_to_string(p).with_context(|| format!("reading key {}", p.display()))?;
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("reading key {}", p.display()))?;
             Some(parse_signer(&text).with_context(|| format!("key {}", p.display()))?)
         }
         None => None,
@@ -53,8 +54,15 @@ pub fn run(a: SealArgs) -> anyhow::Result<Outcome> {
             },
             |n| eprintln!("sealed segment (total this run: {n})"),
         )?;
-        eprintln!("sealed {events} events into {} segments; {rejected} rejected", sealer.segments_written);
-        return Ok(if rejected > 0 && !a.skip_bad { Outcome::Problems } else { Outcome::Ok });
+        eprintln!(
+            "sealed {events} events into {} segments; {rejected} rejected",
+            sealer.segments_written
+        );
+        return Ok(if rejected > 0 && !a.skip_bad {
+            Outcome::Problems
+        } else {
+            Outcome::Ok
+        });
     }
 
     let inputs: Vec<Input> = if a.inputs.is_empty() {
@@ -62,7 +70,13 @@ pub fn run(a: SealArgs) -> anyhow::Result<Outcome> {
     } else {
         a.inputs
             .iter()
-            .map(|s| if s == "-" { Input::Stdin } else { Input::File(PathBuf::from(s)) })
+            .map(|s| {
+                if s == "-" {
+                    Input::Stdin
+                } else {
+                    Input::File(PathBuf::from(s))
+                }
+            })
             .collect()
     };
     let report = seal_inputs(&mut sealer, &inputs, a.skip_bad)?;
@@ -70,7 +84,10 @@ pub fn run(a: SealArgs) -> anyhow::Result<Outcome> {
         eprintln!("rejected {}: {}", r.location, r.reason);
     }
     if report.rejected.len() > MAX_LISTED_REJECTS {
-        eprintln!("… and {} more rejected records", report.rejected.len() - MAX_LISTED_REJECTS);
+        eprintln!(
+            "… and {} more rejected records",
+            report.rejected.len() - MAX_LISTED_REJECTS
+        );
     }
     if !report.sealed {
         eprintln!(

@@ -24,13 +24,23 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<Outcome> {
     let pubkey = a.pubkey.as_deref().map(load_pubkey).transpose()?;
     let store = open_store(&a.store)?;
     let pins = PinStore::new(&trailscope_home()?);
-    let report = verify_store(store.as_ref(), &VerifyOptions { pubkey, pins: Some(pins) })?;
+    let report = verify_store(
+        store.as_ref(),
+        &VerifyOptions {
+            pubkey,
+            pins: Some(pins),
+        },
+    )?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print!("{}", report.to_human());
     }
-    Ok(if report.is_intact() { Outcome::Ok } else { Outcome::Problems })
+    Ok(if report.is_intact() {
+        Outcome::Ok
+    } else {
+        Outcome::Problems
+    })
 }
 
 /// Runs `forget`.

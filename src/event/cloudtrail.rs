@@ -66,8 +66,7 @@ pub fn outcome(v: &Value) -> Outcome {
         None => Outcome::Success,
         Some(code) => {
             let c = code.to_ascii_lowercase();
-            if c.contains("accessdenied") || c.contains("unauthorized") || c.contains("forbidden")
-            {
+            if c.contains("accessdenied") || c.contains("unauthorized") || c.contains("forbidden") {
                 Outcome::Denied
             } else {
                 Outcome::Failure

@@ -56,11 +56,21 @@ impl FromStr for InputFormat {
 }
 
 /// Top-level keys [`detect_format`] looks at; the fast time path extracts exactly these.
-pub const DETECT_KEYS: [&str; 5] = ["kind", "apiVersion", "eventVersion", "eventSource", "eventName"];
+pub const DETECT_KEYS: [&str; 5] = [
+    "kind",
+    "apiVersion",
+    "eventVersion",
+    "eventSource",
+    "eventName",
+];
 
 /// Decides the concrete format of one record from its top-level keys (given by `get`).
 pub fn detect_format<'v>(get: impl Fn(&str) -> Option<&'v Value>) -> InputFormat {
-    let s = |k: &str| get(k).and_then(Value::as_str);
+    detect_format_by(|k| get(k).and_then(Value::as_str))
+}
+
+/// [`detect_format`] over string values only (what the fast scanner provides).
+pub fn detect_format_by<'s>(s: impl Fn(&str) -> Option<&'s str>) -> InputFormat {
     if s("kind") == Some("Event") && s("apiVersion").is_some_and(|v| v.starts_with("audit.k8s.io/"))
     {
         return InputFormat::K8sAudit;

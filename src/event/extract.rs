@@ -33,10 +33,21 @@ pub struct ExtractError(pub String);
 /// Extracts `paths` (dotted object keys; no array indexes) from the JSON object in `raw`.
 pub fn extract(raw: &[u8], paths: &[&str]) -> Result<Extracted, ExtractError> {
     let split: Vec<Vec<&str>> = paths.iter().map(|p| p.split('.').collect()).collect();
-    let mut out = Extracted { nested: vec![None; paths.len()], literal: vec![None; paths.len()] };
+    let mut out = Extracted {
+        nested: vec![None; paths.len()],
+        literal: vec![None; paths.len()],
+    };
     let mut de = serde_json::Deserializer::from_slice(raw);
-    let seed = Level { paths: &split, literal: paths, depth: 0, active: (0..paths.len()).collect(), out: &mut out, top: true };
-    seed.deserialize(&mut de).map_err(|e| ExtractError(e.to_string()))?;
+    let seed = Level {
+        paths: &split,
+        literal: paths,
+        depth: 0,
+        active: (0..paths.len()).collect(),
+        out: &mut out,
+        top: true,
+    };
+    seed.deserialize(&mut de)
+        .map_err(|e| ExtractError(e.to_string()))?;
     de.end().map_err(|e| ExtractError(e.to_string()))?;
     Ok(out)
 }
@@ -87,13 +98,25 @@ impl<'de> Visitor<'de> for Level<'_, '_> {
         self.not_object()
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let Level { paths, literal, depth, active, out, top } = self;
+        let Level {
+            paths,
+            literal,
+            depth,
+            active,
+            out,
+            top,
+        } = self;
         while let Some(key) = map.next_key::<KeyStr>()? {
             let key = key.0;
-            let nested: Vec<usize> =
-                active.iter().copied().filter(|&i| paths[i].get(depth) == Some(&key.as_str())).collect();
+            let nested: Vec<usize> = active
+                .iter()
+                .copied()
+                .filter(|&i| paths[i].get(depth) == Some(&key.as_str()))
+                .collect();
             let lit: Vec<usize> = if top {
-                (0..literal.len()).filter(|&i| paths[i].len() > 1 && literal[i] == key).collect()
+                (0..literal.len())
+                    .filter(|&i| paths[i].len() > 1 && literal[i] == key)
+                    .collect()
             } else {
                 Vec::new()
             };
@@ -172,7 +195,10 @@ mod tests {
 
     #[test]
     fn agrees_with_full_parse() {
-        check_same(r#"{"a":1,"b":{"c":"x","d":[1,2]},"e.f":true}"#, &["a", "b.c", "b.d", "e.f", "zz", "b"]);
+        check_same(
+            r#"{"a":1,"b":{"c":"x","d":[1,2]},"e.f":true}"#,
+            &["a", "b.c", "b.d", "e.f", "zz", "b"],
+        );
         check_same(r#"{"a":{"b":1},"a":{"c":2}}"#, &["a.b", "a.c"]);
         check_same(r#"{"a":{"b":1},"a":3}"#, &["a.b", "a"]);
         check_same(r#"{"t\u0069me":"2020-01-01T00:00:00Z"}"#, &["time"]);

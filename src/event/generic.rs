@@ -8,35 +8,87 @@ use super::path::lookup;
 
 /// Time keys, in order of preference.
 pub const TIME_PATHS: &[&str] = &[
-    "time", "timestamp", "@timestamp", "ts", "eventTime", "event_time", "datetime", "date",
+    "time",
+    "timestamp",
+    "@timestamp",
+    "ts",
+    "eventTime",
+    "event_time",
+    "datetime",
+    "date",
     "created_at",
 ];
 /// Actor keys.
 pub const ACTOR_PATHS: &[&str] = &[
-    "actor", "user", "username", "user_name", "userName", "user.name", "user.id", "actor.name",
-    "actor.id", "principal", "subject", "identity", "who",
+    "actor",
+    "user",
+    "username",
+    "user_name",
+    "userName",
+    "user.name",
+    "user.id",
+    "actor.name",
+    "actor.id",
+    "principal",
+    "subject",
+    "identity",
+    "who",
 ];
 /// Action keys.
 pub const ACTION_PATHS: &[&str] = &[
-    "action", "event.action", "verb", "method", "operation", "op", "eventName", "event_type",
-    "event", "type",
+    "action",
+    "event.action",
+    "verb",
+    "method",
+    "operation",
+    "op",
+    "eventName",
+    "event_type",
+    "event",
+    "type",
 ];
 /// Resource keys.
 pub const RESOURCE_PATHS: &[&str] = &[
-    "resource", "object", "target", "resource_id", "resource.name", "path", "uri", "url",
+    "resource",
+    "object",
+    "target",
+    "resource_id",
+    "resource.name",
+    "path",
+    "uri",
+    "url",
 ];
 /// Outcome keys.
 pub const OUTCOME_PATHS: &[&str] = &[
-    "outcome", "event.outcome", "result", "status", "status_code", "decision", "success", "allowed",
+    "outcome",
+    "event.outcome",
+    "result",
+    "status",
+    "status_code",
+    "decision",
+    "success",
+    "allowed",
 ];
 /// Source address keys.
 pub const SOURCE_IP_PATHS: &[&str] = &[
-    "source_ip", "src_ip", "client_ip", "ip", "remote_addr", "remote_ip", "sourceIPAddress",
-    "source.ip", "client.ip",
+    "source_ip",
+    "src_ip",
+    "client_ip",
+    "ip",
+    "remote_addr",
+    "remote_ip",
+    "sourceIPAddress",
+    "source.ip",
+    "client.ip",
 ];
 /// User agent keys.
-pub const USER_AGENT_PATHS: &[&str] =
-    &["user_agent", "userAgent", "ua", "http.user_agent", "user_agent.original"];
+pub const USER_AGENT_PATHS: &[&str] = &[
+    "user_agent",
+    "userAgent",
+    "ua",
+    "http.user_agent",
+    "user_agent.original",
+];
 /// Trace id keys.
 pub const TRACE_ID_PATHS: &[&str] = &["trace_id", "traceId", "traceID", "trace.id"];
 /// Span id keys.

@@ -38,9 +38,9 @@ pub fn resource(v: &Value) -> String {
 /// codes, success otherwise; unknown when the event has no response status yet.
 pub fn outcome(v: &Value) -> Outcome {
     if lookup(v, "annotations")
-            .and_then(|a| a.get("authorization.k8s.io/decision"))
-            .and_then(Value::as_str)
-            == Some("forbid")
+        .and_then(|a| a.get("authorization.k8s.io/decision"))
+        .and_then(Value::as_str)
+        == Some("forbid")
     {
         return Outcome::Denied;
     }

@@ -16,9 +16,26 @@ use super::{cloudtrail, generic, k8s};
 
 /// Canonical fields that `--map field=path` may override.
 pub const FIELDS: &[&str] = &[
-    "time", "actor", "action", "resource", "outcome", "source_ip", "user_agent", "trace_id",
-    "span_id", "request_id",
+    "time",
+    "actor",
+    "action",
+    "resource",
+    "outcome",
+    "source_ip",
+    "user_agent",
+    "trace_id",
+    "span_id",
+    "request_id",
 ];
+
+/// Paths for source IP, user agent, trace id, span id and request id, in that order.
+type OptionalPaths = (
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [&'static str],
+);
 
 /// Why a record could not be mapped. The caller adds file and line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,7 +68,10 @@ pub struct Mapping {
 
 impl Default for Mapping {
     fn default() -> Self {
-        Mapping { format: InputFormat::Auto, map: BTreeMap::new() }
+        Mapping {
+            format: InputFormat::Auto,
+            map: BTreeMap::new(),
+        }
     }
 }
 
@@ -85,7 +105,8 @@ impl Mapping {
         }
     }
 
-    fn time_paths(&self, format: InputFormat) -> Vec<&str> {
+    /// Time paths tried for a record of `format`, in order.
+    pub(crate) fn time_paths(&self, format: InputFormat) -> Vec<&str> {
         if let Some(p) = self.map.get("time") {
             return vec![p.as_str()];
         }
@@ -106,28 +127,38 @@ impl Mapping {
             match get(p) {
                 None | Some(Value::Null) => continue,
                 Some(v) => {
-                    return time_from_json(v)
-                        .map_err(|reason| MapError { field: "time", reason: format!("{p}: {reason}") });
+                    return time_from_json(v).map_err(|reason| MapError {
+                        field: "time",
+                        reason: format!("{p}: {reason}"),
+                    });
                 }
             }
         }
         Err(MapError {
             field: "time",
-            reason: format!("no time field (looked for {}; use --map time=PATH)", paths.join(", ")),
+            reason: format!(
+                "no time field (looked for {}; use --map time=PATH)",
+                paths.join(", ")
+            ),
         })
     }
 
     /// Parses and maps one raw record.
     pub fn map_record(&self, raw: &[u8]) -> Result<AuditEvent, MapError> {
-        let v: Value = serde_json::from_slice(raw)
-            .map_err(|e| MapError { field: "record", reason: format!("invalid JSON: {e}") })?;
+        let v: Value = serde_json::from_slice(raw).map_err(|e| MapError {
+            field: "record",
+            reason: format!("invalid JSON: {e}"),
+        })?;
         self.map_value(&v)
     }
 
     /// Maps one parsed record.
     pub fn map_value(&self, v: &Value) -> Result<AuditEvent, MapError> {
         if !v.is_object() {
-            return Err(MapError { field: "record", reason: "not a JSON object".into() });
+            return Err(MapError {
+                field: "record",
+                reason: "not a JSON object".into(),
+            });
         }
         let format = self.concrete_format(|p| lookup(v, p));
         let time = self.decide_time(format, |p| lookup(v, p))?;
@@ -158,14 +189,20 @@ impl Mapping {
             ),
         };
         let outcome = match self.map.get("outcome") {
-            Some(p) => lookup(v, p).and_then(|x| generic::outcome_of(x, p)).unwrap_or(Outcome::Unknown),
+            Some(p) => lookup(v, p)
+                .and_then(|x| generic::outcome_of(x, p))
+                .unwrap_or(Outcome::Unknown),
             None => outcome,
         };
-        let (ip, ua, trace, span, req): (&[&str], &[&str], &[&str], &[&str], &[&str]) = match format {
+        let (ip, ua, trace, span, req): OptionalPaths = match format {
             InputFormat::K8sAudit => (&["sourceIPs.0"], &["userAgent"], &[], &[], &["auditID"]),
-            InputFormat::Cloudtrail => {
-                (&["sourceIPAddress"], &["userAgent"], &[], &[], &["requestID", "eventID"])
-            }
+            InputFormat::Cloudtrail => (
+                &["sourceIPAddress"],
+                &["userAgent"],
+                &[],
+                &[],
+                &["requestID", "eventID"],
+            ),
             _ => (
                 generic::SOURCE_IP_PATHS,
                 generic::USER_AGENT_PATHS,
@@ -198,13 +235,20 @@ impl Mapping {
         let mut paths: Vec<&str> = Vec::with_capacity(16);
         if self.format == InputFormat::Auto && !self.map.contains_key("time") {
             paths.extend(DETECT_KEYS);
-            for f in [InputFormat::K8sAudit, InputFormat::Cloudtrail, InputFormat::Ndjson] {
+            for f in [
+                InputFormat::K8sAudit,
+                InputFormat::Cloudtrail,
+                InputFormat::Ndjson,
+            ] {
                 paths.extend(self.time_paths(f));
             }
         } else {
             paths.extend(self.time_paths(self.format));
         }
-        if paths.iter().any(|p| p.split('.').any(|c| c.parse::<usize>().is_ok())) {
+        if paths
+            .iter()
+            .any(|p| p.split('.').any(|c| c.parse::<usize>().is_ok()))
+        {
             // Array indexes are not supported by the fast extractor.
             return self.map_record(raw).map(|e| e.time);
         }
@@ -226,14 +270,26 @@ mod tests {
     #[test]
     fn overrides_are_validated() {
         assert!(Mapping::new(InputFormat::Ndjson, &["time=meta.ts".into()]).is_ok());
-        assert!(Mapping::new(InputFormat::Ndjson, &["colour=x".into()]).unwrap_err().contains("unknown field"));
-        assert!(Mapping::new(InputFormat::Ndjson, &["time".into()]).unwrap_err().contains("field=path"));
+        assert!(
+            Mapping::new(InputFormat::Ndjson, &["colour=x".into()])
+                .unwrap_err()
+                .contains("unknown field")
+        );
+        assert!(
+            Mapping::new(InputFormat::Ndjson, &["time".into()])
+                .unwrap_err()
+                .contains("field=path")
+        );
         assert!(Mapping::new(InputFormat::Ndjson, &["time=a..b".into()]).is_err());
     }
 
     #[test]
     fn generic_mapping_with_override() {
-        let m = Mapping::new(InputFormat::Ndjson, &["actor=who.login".into(), "time=meta.at".into()]).unwrap();
+        let m = Mapping::new(
+            InputFormat::Ndjson,
+            &["actor=who.login".into(), "time=meta.at".into()],
+        )
+        .unwrap();
         let v = json!({"meta": {"at": "2026-01-01T00:00:00Z"}, "who": {"login": "ann"},
                        "action": "delete", "resource": "db/prod", "status": 403, "ip": "10.1.2.3"});
         let e = m.map_value(&v).unwrap();
@@ -247,9 +303,17 @@ mod tests {
 
     #[test]
     fn missing_time_names_the_field() {
-        let err = Mapping::default().map_value(&json!({"user": "x"})).unwrap_err();
+        let err = Mapping::default()
+            .map_value(&json!({"user": "x"}))
+            .unwrap_err();
         assert_eq!(err.field, "time");
         assert!(err.reason.contains("--map time="), "{err}");
-        assert_eq!(Mapping::default().record_time(br#"{"user":"x"}"#).unwrap_err().field, "time");
+        assert_eq!(
+            Mapping::default()
+                .record_time(br#"{"user":"x"}"#)
+                .unwrap_err()
+                .field,
+            "time"
+        );
     }
 }

@@ -9,13 +9,16 @@ mod canonical;
 mod cloudtrail;
 mod detect;
 mod extract;
+mod fastscan;
 mod generic;
 mod k8s;
 mod mapping;
 mod path;
 pub mod reader;
 pub mod time;
+mod time_reader;
 
 pub use canonical::{AuditEvent, Outcome};
 pub use detect::{InputFormat, detect_format};
 pub use mapping::{MapError, Mapping};
+pub use time_reader::TimeReader;

@@ -75,7 +75,9 @@ impl<R: BufRead> RecordReader<R> {
             return Ok(None);
         }
         let mut buf = Vec::new();
-        let n = io::Read::by_ref(&mut self.inner).take(MAX_LINE_BYTES as u64 + 1).read_until(b'\n', &mut buf)?;
+        let n = io::Read::by_ref(&mut self.inner)
+            .take(MAX_LINE_BYTES as u64 + 1)
+            .read_until(b'\n', &mut buf)?;
         if n == 0 {
             self.eof = true;
             return Ok(None);
@@ -96,26 +98,46 @@ impl<R: BufRead> RecordReader<R> {
         if self.split_records {
             if let Some(records) = split_records(&bytes) {
                 for (i, r) in records.into_iter().enumerate() {
-                    self.out.push_back(ReadItem::Record(RawRecord { bytes: r, line, index: Some(i) }));
+                    self.out.push_back(ReadItem::Record(RawRecord {
+                        bytes: r,
+                        line,
+                        index: Some(i),
+                    }));
                 }
                 return;
             }
         }
-        let bytes = if compacted { compact_json(&bytes) } else { bytes };
-        self.out.push_back(ReadItem::Record(RawRecord { bytes, line, index: None }));
+        let bytes = if compacted {
+            compact_json(&bytes)
+        } else {
+            bytes
+        };
+        self.out.push_back(ReadItem::Record(RawRecord {
+            bytes,
+            line,
+            index: None,
+        }));
     }
 
     fn step(&mut self) -> io::Result<bool> {
-        let Some((line, bytes)) = self.next_line()? else { return Ok(false) };
+        let Some((line, bytes)) = self.next_line()? else {
+            return Ok(false);
+        };
         if bytes == b"\x00overlong" {
-            self.out.push_back(ReadItem::Bad { line, reason: format!("line longer than {MAX_LINE_BYTES} bytes") });
+            self.out.push_back(ReadItem::Bad {
+                line,
+                reason: format!("line longer than {MAX_LINE_BYTES} bytes"),
+            });
             return Ok(true);
         }
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(true);
         }
         if std::str::from_utf8(&bytes).is_err() {
-            self.out.push_back(ReadItem::Bad { line, reason: "not valid UTF-8".into() });
+            self.out.push_back(ReadItem::Bad {
+                line,
+                reason: "not valid UTF-8".into(),
+            });
             return Ok(true);
         }
         match serde_json::from_slice::<&RawValue>(&bytes) {
@@ -123,11 +145,19 @@ impl<R: BufRead> RecordReader<R> {
                 if raw.get().starts_with('{') {
                     self.emit_object(line, bytes, false);
                 } else {
-                    self.out.push_back(ReadItem::Bad { line, reason: "not a JSON object".into() });
+                    self.out.push_back(ReadItem::Bad {
+                        line,
+                        reason: "not a JSON object".into(),
+                    });
                 }
             }
-            Err(e) if e.is_eof() && first_non_ws(&bytes) == Some(b'{') => self.multi_line(line, bytes)?,
-            Err(e) => self.out.push_back(ReadItem::Bad { line, reason: format!("invalid JSON: {e}") }),
+            Err(e) if e.is_eof() && first_non_ws(&bytes) == Some(b'{') => {
+                self.multi_line(line, bytes)?
+            }
+            Err(e) => self.out.push_back(ReadItem::Bad {
+                line,
+                reason: format!("invalid JSON: {e}"),
+            }),
         }
         Ok(true)
     }
@@ -165,7 +195,10 @@ impl<R: BufRead> RecordReader<R> {
                 }
             }
         };
-        self.out.push_back(ReadItem::Bad { line: start, reason: failure });
+        self.out.push_back(ReadItem::Bad {
+            line: start,
+            reason: failure,
+        });
         // The lines after the bad start may hold good records: read them again.
         for l in taken.into_iter().rev() {
             self.pushback.push_front(l);
@@ -270,7 +303,12 @@ fn split_records(bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
     if !doc.records.iter().all(|r| r.get().starts_with('{')) {
         return None;
     }
-    Some(doc.records.iter().map(|r| compact_json(r.get().as_bytes())).collect())
+    Some(
+        doc.records
+            .iter()
+            .map(|r| compact_json(r.get().as_bytes()))
+            .collect(),
+    )
 }
 
 #[cfg(test)]
@@ -278,23 +316,44 @@ mod tests {
     use super::*;
 
     fn read(input: &str, split: bool) -> Vec<ReadItem> {
-        RecordReader::new(input.as_bytes(), split).map(Result::unwrap).collect()
+        RecordReader::new(input.as_bytes(), split)
+            .map(Result::unwrap)
+            .collect()
     }
 
     fn rec(bytes: &str, line: u64, index: Option<usize>) -> ReadItem {
-        ReadItem::Record(RawRecord { bytes: bytes.as_bytes().to_vec(), line, index })
+        ReadItem::Record(RawRecord {
+            bytes: bytes.as_bytes().to_vec(),
+            line,
+            index,
+        })
     }
 
     #[test]
     fn single_lines_are_kept_byte_for_byte() {
         let got = read("{ \"a\" : 1 }\n\n{\"b\":\"x y\"}", false);
-        assert_eq!(got, vec![rec("{ \"a\" : 1 }", 1, None), rec("{\"b\":\"x y\"}", 3, None)]);
+        assert_eq!(
+            got,
+            vec![
+                rec("{ \"a\" : 1 }", 1, None),
+                rec("{\"b\":\"x y\"}", 3, None)
+            ]
+        );
     }
 
     #[test]
     fn multi_line_records_are_compacted_not_changed() {
-        let got = read("{\n  \"a\": \"s p a c e\",\n  \"n\": 1.50\n}\n{\"z\":2}\n", false);
-        assert_eq!(got, vec![rec(r#"{"a":"s p a c e","n":1.50}"#, 1, None), rec(r#"{"z":2}"#, 5, None)]);
+        let got = read(
+            "{\n  \"a\": \"s p a c e\",\n  \"n\": 1.50\n}\n{\"z\":2}\n",
+            false,
+        );
+        assert_eq!(
+            got,
+            vec![
+                rec(r#"{"a":"s p a c e","n":1.50}"#, 1, None),
+                rec(r#"{"z":2}"#, 5, None)
+            ]
+        );
     }
 
     #[test]
@@ -303,10 +362,19 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                ReadItem::Bad { line: 1, reason: got_reason(&got[0]) },
+                ReadItem::Bad {
+                    line: 1,
+                    reason: got_reason(&got[0])
+                },
                 rec("{\"b\":1}", 2, None),
-                ReadItem::Bad { line: 3, reason: got_reason(&got[2]) },
-                ReadItem::Bad { line: 4, reason: "not a JSON object".into() },
+                ReadItem::Bad {
+                    line: 3,
+                    reason: got_reason(&got[2])
+                },
+                ReadItem::Bad {
+                    line: 4,
+                    reason: "not a JSON object".into()
+                },
                 rec("{\"c\":3}", 5, None),
             ]
         );
@@ -325,7 +393,10 @@ mod tests {
         let got = read(doc, true);
         assert_eq!(
             got,
-            vec![rec(r#"{"eventName":"A"}"#, 1, Some(0)), rec(r#"{"eventName":"B","x":[1,2]}"#, 1, Some(1))]
+            vec![
+                rec(r#"{"eventName":"A"}"#, 1, Some(0)),
+                rec(r#"{"eventName":"B","x":[1,2]}"#, 1, Some(1))
+            ]
         );
         // Without splitting, the document is one (compacted) record.
         assert_eq!(read(doc, false).len(), 1);
@@ -333,7 +404,15 @@ mod tests {
 
     #[test]
     fn invalid_utf8_is_reported() {
-        let items: Vec<_> = RecordReader::new(&b"{\"a\":\"\xff\"}\n"[..], false).map(Result::unwrap).collect();
-        assert_eq!(items, vec![ReadItem::Bad { line: 1, reason: "not valid UTF-8".into() }]);
+        let items: Vec<_> = RecordReader::new(&b"{\"a\":\"\xff\"}\n"[..], false)
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            items,
+            vec![ReadItem::Bad {
+                line: 1,
+                reason: "not valid UTF-8".into()
+            }]
+        );
     }
 }

@@ -40,34 +40,40 @@ pub fn parse_rfc3339_ns(s: &str) -> Result<TimeNs, String> {
 pub fn time_from_json(v: &Value) -> Result<TimeNs, String> {
     match v {
         Value::String(s) => parse_rfc3339_ns(s),
-        Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                let a = i.unsigned_abs();
-                let mult: i64 = if a < 100_000_000_000 {
-                    1_000_000_000
-                } else if a < 100_000_000_000_000 {
-                    1_000_000
-                } else if a < 100_000_000_000_000_000 {
-                    1_000
-                } else {
-                    1
-                };
-                i.checked_mul(mult)
-                    .ok_or_else(|| format!("epoch time {i} is out of range"))
-            } else if let Some(ns) = decimal_seconds_to_ns(&n.to_string()) {
-                Ok(ns)
-            } else if let Some(f) = n.as_f64() {
-                let ns = f * 1e9;
-                if ns.is_finite() && ns.abs() < 9.2e18 {
-                    Ok(ns.round() as i64)
-                } else {
-                    Err(format!("epoch time {f} is out of range"))
-                }
-            } else {
-                Err(format!("epoch time {n} is out of range"))
-            }
+        Value::Number(n) => time_from_number(n),
+        other => Err(format!(
+            "time must be a string or a number, found {}",
+            kind_of(other)
+        )),
+    }
+}
+
+/// Interprets a JSON number as Unix time (see [`time_from_json`]).
+pub fn time_from_number(n: &serde_json::Number) -> Result<TimeNs, String> {
+    if let Some(i) = n.as_i64() {
+        let a = i.unsigned_abs();
+        let mult: i64 = if a < 100_000_000_000 {
+            1_000_000_000
+        } else if a < 100_000_000_000_000 {
+            1_000_000
+        } else if a < 100_000_000_000_000_000 {
+            1_000
+        } else {
+            1
+        };
+        i.checked_mul(mult)
+            .ok_or_else(|| format!("epoch time {i} is out of range"))
+    } else if let Some(ns) = decimal_seconds_to_ns(&n.to_string()) {
+        Ok(ns)
+    } else if let Some(f) = n.as_f64() {
+        let ns = f * 1e9;
+        if ns.is_finite() && ns.abs() < 9.2e18 {
+            Ok(ns.round() as i64)
+        } else {
+            Err(format!("epoch time {f} is out of range"))
         }
-        other => Err(format!("time must be a string or a number, found {}", kind_of(other))),
+    } else {
+        Err(format!("epoch time {n} is out of range"))
     }
 }
 
@@ -85,7 +91,11 @@ fn decimal_seconds_to_ns(s: &str) -> Option<i64> {
     }
     let sub: i64 = digits.parse().ok()?;
     let base = secs.checked_mul(1_000_000_000)?;
-    if neg { base.checked_sub(sub) } else { base.checked_add(sub) }
+    if neg {
+        base.checked_sub(sub)
+    } else {
+        base.checked_add(sub)
+    }
 }
 
 fn kind_of(v: &Value) -> &'static str {
@@ -119,7 +129,11 @@ mod tests {
     fn naive_times_are_refused_with_a_reason() {
         let e = parse_rfc3339_ns("2026-11-25T20:18:16").unwrap_err();
         assert!(e.contains("no UTC offset"), "{e}");
-        assert!(parse_rfc3339_ns("yesterday").unwrap_err().contains("not RFC 3339"));
+        assert!(
+            parse_rfc3339_ns("yesterday")
+                .unwrap_err()
+                .contains("not RFC 3339")
+        );
     }
 
     #[test]
@@ -130,7 +144,10 @@ mod tests {
         assert_eq!(time_from_json(&json!(s * 1000)).unwrap(), want);
         assert_eq!(time_from_json(&json!(s * 1_000_000)).unwrap(), want);
         assert_eq!(time_from_json(&json!(want)).unwrap(), want);
-        assert_eq!(time_from_json(&json!(1_764_101_896.25)).unwrap(), want + 250_000_000);
+        assert_eq!(
+            time_from_json(&json!(1_764_101_896.25)).unwrap(),
+            want + 250_000_000
+        );
         assert!(time_from_json(&json!(true)).is_err());
         assert!(time_from_json(&json!(1e300)).is_err());
     }

@@ -42,11 +42,16 @@ pub fn follow_file(
     let mut line_no: u64 = 0;
     let mut partial: Vec<u8> = Vec::new();
     let mut first_pending: Option<Instant> = None;
-    let split = matches!(sealer.mapping().format, InputFormat::Auto | InputFormat::Cloudtrail);
+    let split = matches!(
+        sealer.mapping().format,
+        InputFormat::Auto | InputFormat::Cloudtrail
+    );
     let mut buf = vec![0u8; 1 << 16];
     let start_events = sealer.events_sealed;
     loop {
-        let n = file.read(&mut buf).with_context(|| format!("reading {name}"))?;
+        let n = file
+            .read(&mut buf)
+            .with_context(|| format!("reading {name}"))?;
         if n > 0 {
             offset += n as u64;
             partial.extend_from_slice(&buf[..n]);
@@ -66,9 +71,15 @@ pub fn follow_file(
                                     first_pending = (sealer.pending() > 0).then(Instant::now);
                                 }
                             }
-                            Err(e) => on_reject(Rejected { location: format!("{name}:{line_no}"), reason: e.to_string() }),
+                            Err(e) => on_reject(Rejected {
+                                location: format!("{name}:{line_no}"),
+                                reason: e.to_string(),
+                            }),
                         },
-                        ReadItem::Bad { reason, .. } => on_reject(Rejected { location: format!("{name}:{line_no}"), reason }),
+                        ReadItem::Bad { reason, .. } => on_reject(Rejected {
+                            location: format!("{name}:{line_no}"),
+                            reason,
+                        }),
                     }
                 }
             }

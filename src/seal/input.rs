@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 use flate2::read::MultiGzDecoder;
 
-use crate::event::reader::{ReadItem, RecordReader};
 use crate::event::InputFormat;
+use crate::event::reader::{ReadItem, RecordReader};
 
 use super::writer::{Rejected, Sealer};
 
@@ -46,7 +46,10 @@ fn open_path(path: &PathBuf, name: String) -> anyhow::Result<Opened> {
         anyhow::bail!("{} is a directory, not an input file", path.display());
     }
     let mut br = BufReader::with_capacity(1 << 20, f);
-    let gz = br.fill_buf().map(|b| b.starts_with(&[0x1f, 0x8b])).unwrap_or(false);
+    let gz = br
+        .fill_buf()
+        .map(|b| b.starts_with(&[0x1f, 0x8b]))
+        .unwrap_or(false);
     let reader: Box<dyn BufRead> = if gz {
         Box::new(BufReader::with_capacity(1 << 20, MultiGzDecoder::new(br)))
     } else {
@@ -71,7 +74,11 @@ fn location(name: &str, line: u64, index: Option<usize>) -> String {
 
 /// Seals `inputs` through `sealer`: validates everything, then (if nothing was rejected or
 /// `skip_bad`) appends the records and signs a checkpoint.
-pub fn seal_inputs(sealer: &mut Sealer, inputs: &[Input], skip_bad: bool) -> anyhow::Result<SealReport> {
+pub fn seal_inputs(
+    sealer: &mut Sealer,
+    inputs: &[Input],
+    skip_bad: bool,
+) -> anyhow::Result<SealReport> {
     let mut spool = None;
     let mut paths: Vec<(PathBuf, String)> = Vec::new();
     for i in inputs {
@@ -81,11 +88,17 @@ pub fn seal_inputs(sealer: &mut Sealer, inputs: &[Input], skip_bad: bool) -> any
                 if spool.is_none() {
                     spool = Some(spool_stdin()?);
                 }
-                paths.push((spool.as_ref().expect("spooled").path().to_path_buf(), "<stdin>".into()));
+                paths.push((
+                    spool.as_ref().expect("spooled").path().to_path_buf(),
+                    "<stdin>".into(),
+                ));
             }
         }
     }
-    let split = matches!(sealer.mapping().format, InputFormat::Auto | InputFormat::Cloudtrail);
+    let split = matches!(
+        sealer.mapping().format,
+        InputFormat::Auto | InputFormat::Cloudtrail
+    );
     let mut report = SealReport::default();
 
     // Pass 1: validate.
@@ -95,11 +108,15 @@ pub fn seal_inputs(sealer: &mut Sealer, inputs: &[Input], skip_bad: bool) -> any
             match item.with_context(|| format!("reading {}", o.name))? {
                 ReadItem::Record(r) => match sealer.mapping().map_record(&r.bytes) {
                     Ok(_) => report.accepted += 1,
-                    Err(e) => report.rejected.push(Rejected { location: location(&o.name, r.line, r.index), reason: e.to_string() }),
+                    Err(e) => report.rejected.push(Rejected {
+                        location: location(&o.name, r.line, r.index),
+                        reason: e.to_string(),
+                    }),
                 },
-                ReadItem::Bad { line, reason } => {
-                    report.rejected.push(Rejected { location: location(&o.name, line, None), reason })
-                }
+                ReadItem::Bad { line, reason } => report.rejected.push(Rejected {
+                    location: location(&o.name, line, None),
+                    reason,
+                }),
             }
         }
     }
@@ -107,7 +124,14 @@ pub fn seal_inputs(sealer: &mut Sealer, inputs: &[Input], skip_bad: bool) -> any
         return Ok(report);
     }
     if report.accepted == 0 {
-        anyhow::bail!("no events in the input{}", if report.rejected.is_empty() { "" } else { " (all records were rejected)" });
+        anyhow::bail!(
+            "no events in the input{}",
+            if report.rejected.is_empty() {
+                ""
+            } else {
+                " (all records were rejected)"
+            }
+        );
     }
 
     // Pass 2: seal.

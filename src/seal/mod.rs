@@ -9,7 +9,7 @@ mod follow;
 mod input;
 mod writer;
 
+pub use follow::DEFAULT_FOLLOW_SECONDS;
 pub use follow::follow_file;
 pub use input::{Input, SealReport, seal_inputs};
-pub use follow::DEFAULT_FOLLOW_SECONDS;
 pub use writer::{DEFAULT_SEGMENT_EVENTS, Rejected, SealOptions, Sealer};

@@ -78,7 +78,11 @@ pub struct Sealer<'s> {
 }
 
 fn valid_origin(o: &str) -> bool {
-    !o.is_empty() && o.len() <= 256 && o.chars().all(|c| c.is_ascii_graphic() || (!c.is_ascii() && !c.is_control() && !c.is_whitespace()))
+    !o.is_empty()
+        && o.len() <= 256
+        && o.chars().all(|c| {
+            c.is_ascii_graphic() || (!c.is_ascii() && !c.is_control() && !c.is_whitespace())
+        })
 }
 
 impl<'s> Sealer<'s> {
@@ -88,23 +92,38 @@ impl<'s> Sealer<'s> {
         let mapping = Mapping::new(opts.format, &opts.map).map_err(anyhow::Error::msg)?;
         let location = store.location();
         let (origin, next_seq, prev) = if store.is_store()? {
-            let pubkey = opts.signer.as_ref().map(|s| parse_verifier(&s.public)).transpose()?;
+            let pubkey = opts
+                .signer
+                .as_ref()
+                .map(|s| parse_verifier(&s.public))
+                .transpose()?;
             if let (Some(s), Some(published)) = (&opts.signer, store.get(SIGNER_PUB_PATH)?) {
                 let published = String::from_utf8_lossy(&published).trim().to_string();
                 if published != s.public {
-                    bail!("{location}: the store's checkpoints are signed by {}, not by this key ({})",
-                        short_key(&published), short_key(&s.public));
+                    bail!(
+                        "{location}: the store's checkpoints are signed by {}, not by this key ({})",
+                        short_key(&published),
+                        short_key(&s.public)
+                    );
                 }
             }
             let report = verify_store(store, &VerifyOptions { pubkey, pins: None })?;
             if !report.is_intact() {
                 let first = report.errors().next().expect("has errors");
-                bail!("{location}: refusing to extend a store that does not verify ({} problems; first: seq {} {}: {}); run `trailscope verify` for details",
-                    report.errors().count(), first.seq.map_or("-".into(), |s| s.to_string()), first.kind.as_str(), first.detail);
+                bail!(
+                    "{location}: refusing to extend a store that does not verify ({} problems; first: seq {} {}: {}); run `trailscope verify` for details",
+                    report.errors().count(),
+                    first.seq.map_or("-".into(), |s| s.to_string()),
+                    first.kind.as_str(),
+                    first.detail
+                );
             }
             match report.head {
                 Some(h) => (
-                    report.origin.clone().expect("a store with a head has an origin"),
+                    report
+                        .origin
+                        .clone()
+                        .expect("a store with a head has an origin"),
                     h.seq + 1,
                     Hash32::from_hex(&h.hash).expect("report hashes are hex"),
                 ),
@@ -112,7 +131,9 @@ impl<'s> Sealer<'s> {
             }
         } else {
             if let Some(p) = location_is_nonempty_dir(&location) {
-                bail!("{p} exists and is not a trailscope store (no segments/ directory); seal into a new or empty directory");
+                bail!(
+                    "{p} exists and is not a trailscope store (no segments/ directory); seal into a new or empty directory"
+                );
             }
             (default_origin(store, &opts), 0, Hash32::ZERO)
         };
@@ -122,7 +143,9 @@ impl<'s> Sealer<'s> {
             }
         }
         if !valid_origin(&origin) {
-            bail!("origin {origin:?} must be 1..256 visible characters without spaces (use --origin)");
+            bail!(
+                "origin {origin:?} must be 1..256 visible characters without spaces (use --origin)"
+            );
         }
         Ok(Sealer {
             store,
@@ -163,7 +186,10 @@ impl<'s> Sealer<'s> {
                 self.flush()?;
             }
         }
-        self.span = Some(self.span.map_or((time, time), |(lo, hi)| (lo.min(time), hi.max(time))));
+        self.span = Some(
+            self.span
+                .map_or((time, time), |(lo, hi)| (lo.min(time), hi.max(time))),
+        );
         self.pending.push(record);
         self.times.push(time);
         if self.pending.len() >= self.opts.segment_events.max(1) {
@@ -178,7 +204,14 @@ impl<'s> Sealer<'s> {
             return Ok(None);
         }
         let seq = self.next_seq;
-        let seg = encode_segment(&self.origin, seq, self.prev, &self.mapping, &self.pending, &self.times);
+        let seg = encode_segment(
+            &self.origin,
+            seq,
+            self.prev,
+            &self.mapping,
+            &self.pending,
+            &self.times,
+        );
         let path = segment_path(seq);
         self.store
             .put_new(&path, &seg.bytes)
@@ -195,17 +228,25 @@ impl<'s> Sealer<'s> {
 
     /// Signs a checkpoint for the current head (when a key was given and the head moved).
     pub fn checkpoint(&mut self) -> anyhow::Result<Option<u64>> {
-        let Some(signer) = &self.opts.signer else { return Ok(None) };
+        let Some(signer) = &self.opts.signer else {
+            return Ok(None);
+        };
         if self.next_seq == 0 || self.checkpointed_seq == Some(self.next_seq) {
             return Ok(None);
         }
         if self.store.get(SIGNER_PUB_PATH)?.is_none() {
-            self.store.put(SIGNER_PUB_PATH, format!("{}\n", signer.public).as_bytes())?;
+            self.store
+                .put(SIGNER_PUB_PATH, format!("{}\n", signer.public).as_bytes())?;
         }
         let time = self.opts.checkpoint_time.clone().unwrap_or_else(|| {
             chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         });
-        let cp = Checkpoint { origin: self.origin.clone(), size: self.next_seq, hash: self.prev, time };
+        let cp = Checkpoint {
+            origin: self.origin.clone(),
+            size: self.next_seq,
+            hash: self.prev,
+            time,
+        };
         let note = cp.sign(signer);
         self.store.put(&checkpoint_path(cp.size), &note)?;
         self.store.put(LATEST_PATH, &note)?;

@@ -77,19 +77,29 @@ impl Checkpoint {
         if origin.is_empty() {
             return Err("empty origin".into());
         }
-        let n: u64 = size.parse().map_err(|_| format!("size {size:?} is not a number"))?;
+        let n: u64 = size
+            .parse()
+            .map_err(|_| format!("size {size:?} is not a number"))?;
         if n == 0 || n.to_string() != size {
             return Err(format!("size {size:?} is not a canonical positive number"));
         }
-        let hash = Hash32::from_base64(hash).ok_or_else(|| format!("hash {hash:?} is not 32 bytes of base64"))?;
+        let hash = Hash32::from_base64(hash)
+            .ok_or_else(|| format!("hash {hash:?} is not 32 bytes of base64"))?;
         crate::event::time::parse_rfc3339_ns(time)?;
-        Ok(Checkpoint { origin: origin.to_string(), size: n, hash, time: time.to_string() })
+        Ok(Checkpoint {
+            origin: origin.to_string(),
+            size: n,
+            hash,
+            time: time.to_string(),
+        })
     }
 
     /// Signs the checkpoint and returns the note bytes.
     pub fn sign(&self, signer: &Signer) -> Vec<u8> {
-        let mut note = Note::new(self.text().as_bytes(), &[]).expect("checkpoint text is a valid note");
-        note.add_sigs(&[&signer.signer]).expect("signer name is valid");
+        let mut note =
+            Note::new(self.text().as_bytes(), &[]).expect("checkpoint text is a valid note");
+        note.add_sigs(&[&signer.signer])
+            .expect("signer name is valid");
         note.to_bytes()
     }
 }
@@ -115,8 +125,12 @@ pub enum CheckpointError {
 
 /// Names and key ids of the signature lines in a note, for messages.
 pub fn note_signers(note: &[u8]) -> Vec<String> {
-    let Ok(s) = std::str::from_utf8(note) else { return vec![] };
-    let Some((_, sigs)) = s.rsplit_once("\n\n") else { return vec![] };
+    let Ok(s) = std::str::from_utf8(note) else {
+        return vec![];
+    };
+    let Some((_, sigs)) = s.rsplit_once("\n\n") else {
+        return vec![];
+    };
     sigs.lines()
         .filter_map(|l| Signature::from_bytes(l.as_bytes()).ok())
         .map(|s| format!("{}+{:08x}", s.name(), s.id()))
@@ -133,7 +147,11 @@ pub fn open(note: &[u8], verifier: &Verifier) -> Result<Checkpoint, CheckpointEr
             let found = note_signers(note);
             return Err(CheckpointError::UnknownSigner {
                 trusted: verifier.short(),
-                found: if found.is_empty() { "nobody".into() } else { found.join(", ") },
+                found: if found.is_empty() {
+                    "nobody".into()
+                } else {
+                    found.join(", ")
+                },
             });
         }
         Err(NoteError::InvalidSignature { name, id }) => {
@@ -151,7 +169,12 @@ mod tests {
     use crate::segment::keys::{generate, parse_signer, parse_verifier};
 
     fn cp() -> Checkpoint {
-        Checkpoint { origin: "demo".into(), size: 3, hash: sha256(b"x"), time: "2026-11-25T20:00:00Z".into() }
+        Checkpoint {
+            origin: "demo".into(),
+            size: 3,
+            hash: sha256(b"x"),
+            time: "2026-11-25T20:00:00Z".into(),
+        }
     }
 
     #[test]
@@ -167,12 +190,18 @@ mod tests {
 
         // Altered text: signature no longer verifies.
         let forged = text.replacen("\n3\n", "\n4\n", 1);
-        assert!(matches!(open(forged.as_bytes(), &verifier), Err(CheckpointError::BadSignature(_))));
+        assert!(matches!(
+            open(forged.as_bytes(), &verifier),
+            Err(CheckpointError::BadSignature(_))
+        ));
 
         // Signed by another key.
         let other = parse_signer(&generate("alice").unwrap().private).unwrap();
         let note2 = cp().sign(&other);
-        assert!(matches!(open(&note2, &verifier), Err(CheckpointError::UnknownSigner { .. })));
+        assert!(matches!(
+            open(&note2, &verifier),
+            Err(CheckpointError::UnknownSigner { .. })
+        ));
 
         // One flipped bit in the signature.
         let mut bad = note.clone();

@@ -72,7 +72,11 @@ pub fn encode_segment(
     let mut bytes = line;
     bytes.push(b'\n');
     bytes.extend_from_slice(&body);
-    SealedSegment { header, chain_hash, bytes }
+    SealedSegment {
+        header,
+        chain_hash,
+        bytes,
+    }
 }
 
 /// Why segment bytes could not even be split into header and body.
@@ -92,7 +96,10 @@ pub fn split_segment(bytes: &[u8]) -> Result<(&[u8], &[u8]), SplitError> {
         return Err(SplitError::Empty);
     }
     let limit = bytes.len().min(MAX_HEADER_BYTES + 1);
-    let nl = bytes[..limit].iter().position(|&b| b == b'\n').ok_or(SplitError::NoHeaderLine)?;
+    let nl = bytes[..limit]
+        .iter()
+        .position(|&b| b == b'\n')
+        .ok_or(SplitError::NoHeaderLine)?;
     Ok((&bytes[..nl], &bytes[nl + 1..]))
 }
 

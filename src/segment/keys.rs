@@ -61,7 +61,9 @@ pub fn parse_signer(text: &str) -> Result<Signer, KeyError> {
     let signer = StandardSigner::new(text).map_err(|e| KeyError::BadPrivate(e.to_string()))?;
     let parts: Vec<&str> = text.splitn(5, '+').collect();
     let [_, _, name, _, b64] = parts[..] else {
-        return Err(KeyError::BadPrivate("expected PRIVATE+KEY+NAME+ID+KEY".into()));
+        return Err(KeyError::BadPrivate(
+            "expected PRIVATE+KEY+NAME+ID+KEY".into(),
+        ));
     };
     let raw = base64::engine::general_purpose::STANDARD
         .decode(b64)
@@ -105,7 +107,10 @@ pub fn parse_verifier(text: &str) -> Result<Verifier, KeyError> {
     let text = text.trim();
     let verifier = StandardVerifier::new(text)
         .map_err(|e| KeyError::BadPublic(short_key(text), e.to_string()))?;
-    Ok(Verifier { verifier, text: text.to_string() })
+    Ok(Verifier {
+        verifier,
+        text: text.to_string(),
+    })
 }
 
 #[cfg(test)]

@@ -218,7 +218,11 @@ mod tests {
     fn roots_match_rfc6962_reference_vectors() {
         let leaves = leaves();
         for n in 1..=8 {
-            assert_eq!(root_of(&leaves[..n]).to_hex(), ROOTS[n - 1], "root of {n} leaves");
+            assert_eq!(
+                root_of(&leaves[..n]).to_hex(),
+                ROOTS[n - 1],
+                "root of {n} leaves"
+            );
         }
     }
 
@@ -234,22 +238,33 @@ mod tests {
     #[test]
     fn inclusion_proofs_verify_and_reject_tampering() {
         for n in 1..40usize {
-            let hashes: Vec<Hash32> =
-                (0..n).map(|i| leaf_hash(format!("e{i}").as_bytes())).collect();
+            let hashes: Vec<Hash32> = (0..n)
+                .map(|i| leaf_hash(format!("e{i}").as_bytes()))
+                .collect();
             let root = subtree_root(&hashes);
             for m in 0..n {
                 let path = inclusion_proof(&hashes, m).unwrap();
-                assert!(verify_inclusion(&hashes[m], m as u64, n as u64, &path, &root));
+                assert!(verify_inclusion(
+                    &hashes[m], m as u64, n as u64, &path, &root
+                ));
                 let other = leaf_hash(b"forged");
                 assert!(!verify_inclusion(&other, m as u64, n as u64, &path, &root));
                 if let Some(first) = path.first() {
                     let mut bad = path.clone();
                     bad[0] = node_hash(first, first);
-                    assert!(!verify_inclusion(&hashes[m], m as u64, n as u64, &bad, &root));
+                    assert!(!verify_inclusion(
+                        &hashes[m], m as u64, n as u64, &bad, &root
+                    ));
                 }
                 if n > 1 {
                     let wrong = (m + 1) % n;
-                    assert!(!verify_inclusion(&hashes[m], wrong as u64, n as u64, &path, &root));
+                    assert!(!verify_inclusion(
+                        &hashes[m],
+                        wrong as u64,
+                        n as u64,
+                        &path,
+                        &root
+                    ));
                 }
             }
         }

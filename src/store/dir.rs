@@ -16,6 +16,9 @@ impl DirStore {
     pub fn new(root: impl AsRef<Path>) -> Self {
         let root = root.as_ref();
         let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+        // One spelling per directory (`store`, `store/`, `./store` alike): the location keys
+        // pinned heads, so a trailing slash must not select another (empty) pin.
+        let root: PathBuf = root.components().collect();
         DirStore { root }
     }
 
@@ -24,15 +27,25 @@ impl DirStore {
     }
 
     fn io(path: &str) -> impl FnOnce(io::Error) -> StoreError + '_ {
-        move |source| StoreError::Io { path: path.to_string(), source }
+        move |source| StoreError::Io {
+            path: path.to_string(),
+            source,
+        }
     }
 
     /// Writes to a temporary file in the target directory and syncs it, returning it unnamed.
-    fn temp_with(&self, path: &str, bytes: &[u8]) -> Result<(tempfile::NamedTempFile, PathBuf), StoreError> {
+    fn temp_with(
+        &self,
+        path: &str,
+        bytes: &[u8],
+    ) -> Result<(tempfile::NamedTempFile, PathBuf), StoreError> {
         let full = self.full(path);
         let dir = full.parent().expect("store paths have a directory");
         fs::create_dir_all(dir).map_err(Self::io(path))?;
-        let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir).map_err(Self::io(path))?;
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".tmp-")
+            .tempfile_in(dir)
+            .map_err(Self::io(path))?;
         tmp.write_all(bytes).map_err(Self::io(path))?;
         tmp.as_file().sync_all().map_err(Self::io(path))?;
         Ok((tmp, full))
@@ -55,7 +68,10 @@ impl Store for DirStore {
         match fs::metadata(self.root.join("segments")) {
             Ok(m) => Ok(m.is_dir()),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
-            Err(e) => Err(StoreError::Io { path: "segments".into(), source: e }),
+            Err(e) => Err(StoreError::Io {
+                path: "segments".into(),
+                source: e,
+            }),
         }
     }
 
@@ -63,7 +79,12 @@ impl Store for DirStore {
         let rd = match fs::read_dir(self.full(dir)) {
             Ok(rd) => rd,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(vec![]),
-            Err(e) => return Err(StoreError::Io { path: dir.into(), source: e }),
+            Err(e) => {
+                return Err(StoreError::Io {
+                    path: dir.into(),
+                    source: e,
+                });
+            }
         };
         let mut names = Vec::new();
         for entry in rd {
@@ -78,13 +99,19 @@ impl Store for DirStore {
         match fs::read(self.full(path)) {
             Ok(b) => Ok(Some(b)),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(StoreError::Io { path: path.into(), source: e }),
+            Err(e) => Err(StoreError::Io {
+                path: path.into(),
+                source: e,
+            }),
         }
     }
 
     fn put(&self, path: &str, bytes: &[u8]) -> Result<(), StoreError> {
         let (tmp, full) = self.temp_with(path, bytes)?;
-        tmp.persist(&full).map_err(|e| StoreError::Io { path: path.into(), source: e.error })?;
+        tmp.persist(&full).map_err(|e| StoreError::Io {
+            path: path.into(),
+            source: e.error,
+        })?;
         sync_dir(full.parent().expect("has parent"));
         Ok(())
     }
@@ -96,8 +123,13 @@ impl Store for DirStore {
                 sync_dir(full.parent().expect("has parent"));
                 Ok(())
             }
-            Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => Err(StoreError::Exists(path.into())),
-            Err(e) => Err(StoreError::Io { path: path.into(), source: e.error }),
+            Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => {
+                Err(StoreError::Exists(path.into()))
+            }
+            Err(e) => Err(StoreError::Io {
+                path: path.into(),
+                source: e.error,
+            }),
         }
     }
 }

@@ -10,10 +10,21 @@
 //! - a self-consistent segment whose `prev` does not match an intact predecessor has either a
 //!   modified `prev` (when its own outgoing link is broken too: `header_modified`) or is a
 //!   `chain_break`;
+//! - a self-consistent segment that chains from its predecessor but whose outgoing link is
+//!   broken, while the segment after it is confirmed by its own outgoing link (the segment after
+//!   that, or a checkpoint), had its header altered without contradicting itself (a time
+//!   respelled `t`/`z`, or the whole segment re-encoded): `header_modified` at that segment, not
+//!   a `chain_break` at the confirmed one after it (when the link leaving it is a checkpoint, the
+//!   two cannot be told apart from a wrongly signed checkpoint: `checkpoint_mismatch`);
 //! - missing, renamed and replayed segments are reported as such and explain the broken links
-//!   around them.
+//!   around them. Of several identical files, the one whose name matches its header's seq is the
+//!   original and the others are `duplicate`s (else the first is the original). A file whose
+//!   header names another seq is `reordered`, unless it fits nowhere in the chain (no `prev` or
+//!   checkpoint records its hash, and its `prev` is not the hash of a file whose header names
+//!   the seq before) while the link leaving its position is broken: then its `seq` was edited,
+//!   `header_modified`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::segment::Hash32;
 
@@ -40,7 +51,10 @@ pub struct ChainAnalysis {
 }
 
 /// Analyses `facts` (keyed by the seq in the file name) against `cps` (valid checkpoints by size).
-pub fn analyse(facts: &BTreeMap<u64, SegmentFacts>, cps: &BTreeMap<u64, ValidCheckpoint>) -> ChainAnalysis {
+pub fn analyse(
+    facts: &BTreeMap<u64, SegmentFacts>,
+    cps: &BTreeMap<u64, ValidCheckpoint>,
+) -> ChainAnalysis {
     let mut a = ChainAnalysis {
         positions: facts.keys().next_back().map_or(0, |m| m + 1),
         ..Default::default()
@@ -49,21 +63,68 @@ pub fn analyse(facts: &BTreeMap<u64, SegmentFacts>, cps: &BTreeMap<u64, ValidChe
     let mut displaced: BTreeSet<u64> = BTreeSet::new();
 
     // Replays and renames first: such a file says nothing about its position.
-    let mut seen: HashMap<Hash32, u64> = HashMap::new();
+    // The original of identical files is the one in its own place, else the first.
+    let in_place = |seq: u64, f: &SegmentFacts| f.header.as_ref().is_some_and(|hd| hd.seq == seq);
+    let mut original: HashMap<Hash32, u64> = HashMap::new();
+    for (&seq, f) in facts.iter().filter(|(s, f)| in_place(**s, f)).chain(facts) {
+        if let Some(h) = f.chain_hash {
+            original.entry(h).or_insert(seq);
+        }
+    }
+    // Hashes recorded by a link (any file's `prev`, any valid checkpoint).
+    let recorded: HashSet<Hash32> = facts
+        .values()
+        .filter_map(|f| f.prev)
+        .chain(cps.values().map(|c| c.checkpoint.hash))
+        .collect();
     for (&seq, f) in facts {
         if let Some(h) = f.chain_hash {
-            if let Some(&first) = seen.get(&h) {
-                a.problems.push(Problem::new(Some(seq), Kind::Duplicate, Some(f.file.clone()),
-                    format!("identical to segment {first} (replayed)")));
+            let first = original[&h];
+            if first != seq {
+                a.problems.push(Problem::new(
+                    Some(seq),
+                    Kind::Duplicate,
+                    Some(f.file.clone()),
+                    format!("identical to segment {first} (replayed)"),
+                ));
                 displaced.insert(seq);
                 continue;
             }
-            seen.insert(h, seq);
         }
-        if let Some(hd) = &f.header {
+        if let (Some(hd), Some(h), Some(prev)) = (&f.header, f.chain_hash, f.prev) {
             if hd.seq != seq {
-                a.problems.push(Problem::new(Some(seq), Kind::Reordered, Some(f.file.clone()),
-                    format!("file name says seq {seq}, header says seq {}", hd.seq)));
+                // Does the file fit where its header says it belongs?
+                let fits_after = if hd.seq == 0 {
+                    prev == Hash32::ZERO
+                } else {
+                    facts.values().any(|g| {
+                        g.header.as_ref().is_some_and(|gh| gh.seq + 1 == hd.seq)
+                            && g.chain_hash == Some(prev)
+                    })
+                };
+                // The link leaving this position, from a file in its own place or a checkpoint.
+                let out = facts
+                    .get(&(seq + 1))
+                    .filter(|n| in_place(seq + 1, n))
+                    .and_then(|n| n.prev)
+                    .or_else(|| cps.get(&(seq + 1)).map(|c| c.checkpoint.hash));
+                if !recorded.contains(&h) && !fits_after && out.is_some_and(|o| o != h) {
+                    let detail = format!(
+                        "header says seq {}, but the file fits nowhere in the chain and the \
+                         segment after (or a checkpoint) records another hash for this header",
+                        hd.seq
+                    );
+                    let file = Some(f.file.clone());
+                    let p = Problem::new(Some(seq), Kind::HeaderModified, file, detail);
+                    a.problems.push(p);
+                } else {
+                    a.problems.push(Problem::new(
+                        Some(seq),
+                        Kind::Reordered,
+                        Some(f.file.clone()),
+                        format!("file name says seq {seq}, header says seq {}", hd.seq),
+                    ));
+                }
                 displaced.insert(seq);
             }
         }
@@ -77,8 +138,17 @@ pub fn analyse(facts: &BTreeMap<u64, SegmentFacts>, cps: &BTreeMap<u64, ValidChe
         match (present, missing_start) {
             (false, None) => missing_start = Some(seq),
             (true, Some(s)) => {
-                let what = if s + 1 == seq { format!("segment {s} is missing") } else { format!("segments {s}..={} are missing", seq - 1) };
-                a.problems.push(Problem::new(Some(s), Kind::Gap, Some(crate::segment::segment_path(s)), what));
+                let what = if s + 1 == seq {
+                    format!("segment {s} is missing")
+                } else {
+                    format!("segments {s}..={} are missing", seq - 1)
+                };
+                a.problems.push(Problem::new(
+                    Some(s),
+                    Kind::Gap,
+                    Some(crate::segment::segment_path(s)),
+                    what,
+                ));
                 a.bad.extend(s..seq);
                 missing_start = None;
             }
@@ -86,10 +156,18 @@ pub fn analyse(facts: &BTreeMap<u64, SegmentFacts>, cps: &BTreeMap<u64, ValidChe
         }
     }
 
-    let hash_of = |k: u64| facts.get(&k).filter(|_| !displaced.contains(&k)).and_then(|f| f.chain_hash);
+    let hash_of = |k: u64| {
+        facts
+            .get(&k)
+            .filter(|_| !displaced.contains(&k))
+            .and_then(|f| f.chain_hash)
+    };
     // Whether the link leaving segment k (to k+1 or a checkpoint of size k+1) contradicts h_k.
     let out_broken = |k: u64, h: Hash32| -> Option<bool> {
-        if let Some(next) = facts.get(&(k + 1)).filter(|_| !displaced.contains(&(k + 1))) {
+        if let Some(next) = facts
+            .get(&(k + 1))
+            .filter(|_| !displaced.contains(&(k + 1)))
+        {
             if let Some(p) = next.prev {
                 return Some(p != h);
             }
@@ -107,7 +185,10 @@ pub fn analyse(facts: &BTreeMap<u64, SegmentFacts>, cps: &BTreeMap<u64, ValidChe
         if issue.is_none() {
             if let (Some(hd), Some(o)) = (&f.header, &a.origin) {
                 if &hd.origin != o {
-                    issue = Some((Kind::OriginMismatch, format!("origin is {:?}, the store's is {o:?}", hd.origin)));
+                    issue = Some((
+                        Kind::OriginMismatch,
+                        format!("origin is {:?}, the store's is {o:?}", hd.origin),
+                    ));
                 }
             }
         }
@@ -115,8 +196,12 @@ pub fn analyse(facts: &BTreeMap<u64, SegmentFacts>, cps: &BTreeMap<u64, ValidChe
         if let Some((kind, detail)) = issue {
             let broken_out = f.chain_hash.and_then(|h| out_broken(k, h)) == Some(true);
             if broken_out && f.header.is_some() {
-                a.problems.push(Problem::new(Some(k), Kind::HeaderModified, file,
-                    format!("header hash no longer matches the chain, and {detail}")));
+                a.problems.push(Problem::new(
+                    Some(k),
+                    Kind::HeaderModified,
+                    file,
+                    format!("header hash no longer matches the chain, and {detail}"),
+                ));
                 explained_in.insert(k + 1);
                 explained_cp.insert(k + 1);
             } else {
@@ -129,9 +214,37 @@ pub fn analyse(facts: &BTreeMap<u64, SegmentFacts>, cps: &BTreeMap<u64, ValidChe
             a.bad.insert(k);
             continue;
         }
-        let (Some(prev), Some(h)) = (f.prev, f.chain_hash) else { continue };
-        let in_broken = if k == 0 { Some(prev != Hash32::ZERO) } else { hash_of(k - 1).map(|hp| hp != prev) };
-        if in_broken != Some(true) || explained_in.contains(&k) || (k > 0 && a.bad.contains(&(k - 1))) {
+        let (Some(prev), Some(h)) = (f.prev, f.chain_hash) else {
+            continue;
+        };
+        let in_broken = if k == 0 {
+            Some(prev != Hash32::ZERO)
+        } else {
+            hash_of(k - 1).map(|hp| hp != prev)
+        };
+        if in_broken == Some(false) && out_broken(k, h) == Some(true) {
+            // Chains from its predecessor, but the segment after records another hash for it:
+            // if that segment is itself confirmed by the link after it, this header was altered.
+            let next_confirmed = facts
+                .get(&(k + 1))
+                .filter(|_| !displaced.contains(&(k + 1)))
+                .and_then(|n| n.chain_hash.filter(|_| n.prev.is_some()))
+                .is_some_and(|hn| out_broken(k + 1, hn) == Some(false));
+            if next_confirmed {
+                let detail = "header no longer hashes to what the segment after records, and \
+                              that segment is confirmed by the link after it";
+                let p = Problem::new(Some(k), Kind::HeaderModified, file, detail);
+                a.problems.push(p);
+                explained_in.insert(k + 1);
+                explained_cp.insert(k + 1);
+                a.bad.insert(k);
+                continue;
+            }
+        }
+        if in_broken != Some(true)
+            || explained_in.contains(&k)
+            || (k > 0 && a.bad.contains(&(k - 1)))
+        {
             continue;
         }
         if out_broken(k, h) == Some(true) {
@@ -140,9 +253,22 @@ pub fn analyse(facts: &BTreeMap<u64, SegmentFacts>, cps: &BTreeMap<u64, ValidChe
             explained_in.insert(k + 1);
             explained_cp.insert(k + 1);
         } else {
-            let want = if k == 0 { Hash32::ZERO } else { hash_of(k - 1).unwrap_or_default() };
-            a.problems.push(Problem::new(Some(k), Kind::ChainBreak, file,
-                format!("prev is {}, chain hash of segment {} is {}", prev.short(), k.saturating_sub(1), want.short())));
+            let want = if k == 0 {
+                Hash32::ZERO
+            } else {
+                hash_of(k - 1).unwrap_or_default()
+            };
+            a.problems.push(Problem::new(
+                Some(k),
+                Kind::ChainBreak,
+                file,
+                format!(
+                    "prev is {}, chain hash of segment {} is {}",
+                    prev.short(),
+                    k.saturating_sub(1),
+                    want.short()
+                ),
+            ));
         }
         a.bad.insert(k);
     }
@@ -155,8 +281,15 @@ pub fn analyse(facts: &BTreeMap<u64, SegmentFacts>, cps: &BTreeMap<u64, ValidChe
         let file = Some(cp.file.clone());
         if let Some(o) = &a.origin {
             if &cp.checkpoint.origin != o {
-                a.problems.push(Problem::new(Some(k), Kind::OriginMismatch, file,
-                    format!("checkpoint origin is {:?}, the store's is {o:?}", cp.checkpoint.origin)));
+                a.problems.push(Problem::new(
+                    Some(k),
+                    Kind::OriginMismatch,
+                    file,
+                    format!(
+                        "checkpoint origin is {:?}, the store's is {o:?}",
+                        cp.checkpoint.origin
+                    ),
+                ));
                 continue;
             }
         }
@@ -164,23 +297,46 @@ pub fn analyse(facts: &BTreeMap<u64, SegmentFacts>, cps: &BTreeMap<u64, ValidChe
             truncated = Some((size, cp.file.clone()));
             continue;
         }
-        let Some(h) = facts.get(&k).and_then(|f| f.chain_hash) else { continue };
+        let Some(h) = facts.get(&k).and_then(|f| f.chain_hash) else {
+            continue;
+        };
         if h != cp.checkpoint.hash && !explained_cp.contains(&size) && !a.bad.contains(&k) {
-            a.problems.push(Problem::new(Some(k), Kind::CheckpointMismatch, file,
-                format!("signed hash {} for segment {k}, the store's segment hashes to {}", cp.checkpoint.hash.short(), h.short())));
+            a.problems.push(Problem::new(
+                Some(k),
+                Kind::CheckpointMismatch,
+                file,
+                format!(
+                    "signed hash {} for segment {k}, the store's segment hashes to {}",
+                    cp.checkpoint.hash.short(),
+                    h.short()
+                ),
+            ));
             // The rewrite began somewhere after the newest checkpoint that still agrees.
-            let agreeing = cps.range(..size).rev()
-                .find(|(s, c)| facts.get(&(*s - 1)).and_then(|f| f.chain_hash) == Some(c.checkpoint.hash))
+            let agreeing = cps
+                .range(..size)
+                .rev()
+                .find(|(s, c)| {
+                    facts.get(&(*s - 1)).and_then(|f| f.chain_hash) == Some(c.checkpoint.hash)
+                })
                 .map_or(0, |(s, _)| *s);
             break_at = break_at.min(agreeing);
         }
     }
     if let Some((size, file)) = truncated {
-        a.problems.push(Problem::new(Some(a.positions), Kind::TailTruncated, Some(file),
-            format!("checkpoint covers {size} segments, the store holds {}", a.positions)));
+        a.problems.push(Problem::new(
+            Some(a.positions),
+            Kind::TailTruncated,
+            Some(file),
+            format!(
+                "checkpoint covers {size} segments, the store holds {}",
+                a.positions
+            ),
+        ));
     }
     a.break_at = break_at;
-    a.covered = cps.iter().rev()
+    a.covered = cps
+        .iter()
+        .rev()
         .filter(|(s, c)| **s <= break_at && a.origin.as_ref() == Some(&c.checkpoint.origin))
         .find(|(s, c)| facts.get(&(*s - 1)).and_then(|f| f.chain_hash) == Some(c.checkpoint.hash))
         .map_or(0, |(s, _)| *s);
@@ -188,7 +344,10 @@ pub fn analyse(facts: &BTreeMap<u64, SegmentFacts>, cps: &BTreeMap<u64, ValidChe
     a
 }
 
-fn store_origin(facts: &BTreeMap<u64, SegmentFacts>, cps: &BTreeMap<u64, ValidCheckpoint>) -> Option<String> {
+fn store_origin(
+    facts: &BTreeMap<u64, SegmentFacts>,
+    cps: &BTreeMap<u64, ValidCheckpoint>,
+) -> Option<String> {
     if let Some((_, cp)) = cps.iter().next_back() {
         return Some(cp.checkpoint.origin.clone());
     }
@@ -198,8 +357,11 @@ fn store_origin(facts: &BTreeMap<u64, SegmentFacts>, cps: &BTreeMap<u64, ValidCh
             *counts.entry(h.origin.as_str()).or_default() += 1;
         }
     }
-    let first = facts.values().find_map(|f| f.header.as_ref().map(|h| h.origin.as_str()));
-    counts.into_iter()
+    let first = facts
+        .values()
+        .find_map(|f| f.header.as_ref().map(|h| h.origin.as_str()));
+    counts
+        .into_iter()
         .max_by_key(|(o, c)| (*c, Some(*o) == first))
         .map(|(o, _)| o.to_string())
 }

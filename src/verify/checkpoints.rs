@@ -1,7 +1,11 @@
 //! Reading and checking the store's signed checkpoints (signatures only; agreement with the
 //! chain is decided in `chain`).
+//!
+//! `checkpoints/latest.note` must be a byte copy of the newest numbered checkpoint. When the
+//! numbered file of its size is present but rejected (bad signature, unknown signer…, already
+//! reported), a `latest.note` that verifies stands in for it instead of being reported again.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::segment::checkpoint::{
     Checkpoint, CheckpointError, LATEST_PATH, SIGNER_PUB_PATH, open, parse_checkpoint_name,
@@ -36,18 +40,28 @@ pub struct CheckpointScan {
 pub fn scan(store: &dyn Store, verifier: Option<&Verifier>) -> Result<CheckpointScan, StoreError> {
     let mut out = CheckpointScan::default();
     let mut newest_bytes: Option<(u64, Vec<u8>)> = None;
+    // Sizes whose numbered file exists but was rejected (and reported).
+    let mut rejected: BTreeSet<u64> = BTreeSet::new();
     for name in store.list("checkpoints")? {
         let file = format!("checkpoints/{name}");
         if file == LATEST_PATH || file == SIGNER_PUB_PATH || name.starts_with(".tmp-") {
             continue;
         }
         let Some(size) = parse_checkpoint_name(&name) else {
-            out.problems.push(Problem::new(None, Kind::UnexpectedFile, Some(file), "not a checkpoint name"));
+            out.problems.push(Problem::new(
+                None,
+                Kind::UnexpectedFile,
+                Some(file),
+                "not a checkpoint name",
+            ));
             continue;
         };
         out.any = true;
-        let Some(bytes) = store.get(&file)? else { continue };
+        let Some(bytes) = store.get(&file)? else {
+            continue;
+        };
         let seq = Some(size.saturating_sub(1));
+        rejected.insert(size);
         let Some(v) = verifier else {
             out.problems.push(Problem::new(
                 seq,
@@ -71,7 +85,14 @@ pub fn scan(store: &dyn Store, verifier: Option<&Verifier>) -> Result<Checkpoint
                 if newest_bytes.as_ref().is_none_or(|(s, _)| size > *s) {
                     newest_bytes = Some((size, bytes));
                 }
-                out.valid.insert(size, ValidCheckpoint { checkpoint: cp, file });
+                rejected.remove(&size);
+                out.valid.insert(
+                    size,
+                    ValidCheckpoint {
+                        checkpoint: cp,
+                        file,
+                    },
+                );
             }
             Err(e) => out.problems.push(problem_for(seq, file, e)),
         }
@@ -98,6 +119,16 @@ pub fn scan(store: &dyn Store, verifier: Option<&Verifier>) -> Result<Checkpoint
                     Some((size, bytes)) if *bytes == latest => {
                         debug_assert_eq!(*size, cp.size);
                     }
+                    Some((size, _)) if cp.size > *size && rejected.contains(&cp.size) => {
+                        // The numbered copy is damaged (reported above); this one verifies.
+                        out.valid.insert(
+                            cp.size,
+                            ValidCheckpoint {
+                                checkpoint: cp,
+                                file: LATEST_PATH.into(),
+                            },
+                        );
+                    }
                     Some((size, _)) => out.problems.push(Problem::new(
                         Some(cp.size.saturating_sub(1)),
                         Kind::CheckpointMismatch,
@@ -109,7 +140,13 @@ pub fn scan(store: &dyn Store, verifier: Option<&Verifier>) -> Result<Checkpoint
                     )),
                     None => {
                         // Only a latest copy: treat it as the checkpoint it claims to be.
-                        out.valid.insert(cp.size, ValidCheckpoint { checkpoint: cp, file: LATEST_PATH.into() });
+                        out.valid.insert(
+                            cp.size,
+                            ValidCheckpoint {
+                                checkpoint: cp,
+                                file: LATEST_PATH.into(),
+                            },
+                        );
                     }
                 },
             }

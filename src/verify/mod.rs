@@ -66,7 +66,9 @@ pub fn verify_store(store: &dyn Store, opts: &VerifyOptions) -> Result<Report, V
     };
 
     // Which key to trust: --pubkey, else the pinned signer, else the store's own (first use).
-    let published = store.get(SIGNER_PUB_PATH)?.map(|b| String::from_utf8_lossy(&b).trim().to_string());
+    let published = store
+        .get(SIGNER_PUB_PATH)?
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string());
     let mut trusted: Option<Verifier> = opts.pubkey.clone();
     if trusted.is_none() {
         if let Some(pinned) = pin.as_ref().and_then(|p| p.signer.clone()) {
@@ -79,7 +81,12 @@ pub fn verify_store(store: &dyn Store, opts: &VerifyOptions) -> Result<Report, V
         } else if let Some(pubd) = &published {
             match parse_verifier(pubd) {
                 Ok(v) => trusted = Some(v),
-                Err(e) => problems.push(Problem::new(None, Kind::BadSignature, Some(SIGNER_PUB_PATH.into()), e.to_string())),
+                Err(e) => problems.push(Problem::new(
+                    None,
+                    Kind::BadSignature,
+                    Some(SIGNER_PUB_PATH.into()),
+                    e.to_string(),
+                )),
             }
         }
     }
@@ -92,8 +99,12 @@ pub fn verify_store(store: &dyn Store, opts: &VerifyOptions) -> Result<Report, V
         match parse_segment_name(&name) {
             Some(seq) => names.push((seq, name)),
             None if name.starts_with(".tmp-") => {}
-            None => problems.push(Problem::new(None, Kind::UnexpectedFile, Some(format!("segments/{name}")),
-                "not a segment name ({seq:020}.seg); ignored")),
+            None => problems.push(Problem::new(
+                None,
+                Kind::UnexpectedFile,
+                Some(format!("segments/{name}")),
+                "not a segment name ({seq:020}.seg); ignored",
+            )),
         }
     }
     let facts: Vec<SegmentFacts> = names
@@ -112,8 +123,12 @@ pub fn verify_store(store: &dyn Store, opts: &VerifyOptions) -> Result<Report, V
     // Pinned head: the store must still extend it.
     let mut pin_ok = true;
     if let Some(PinnedHead { seq, hash }) = pin.as_ref().and_then(|p| p.head.clone()) {
-        let store_head = (0..analysis.positions).rev().find_map(|s| facts.get(&s).and_then(|f| f.chain_hash).map(|h| (s, h)));
-        let store_head_s = store_head.map_or("none".to_string(), |(s, h)| format!("seq {s} {}", h.short()));
+        let store_head = (0..analysis.positions)
+            .rev()
+            .find_map(|s| facts.get(&s).and_then(|f| f.chain_hash).map(|h| (s, h)));
+        let store_head_s = store_head.map_or("none".to_string(), |(s, h)| {
+            format!("seq {s} {}", h.short())
+        });
         let pinned_s = format!("seq {seq} {}", &hash[..12.min(hash.len())]);
         match facts.get(&seq).and_then(|f| f.chain_hash) {
             Some(h) if h.to_hex() == hash => {}
@@ -126,13 +141,24 @@ pub fn verify_store(store: &dyn Store, opts: &VerifyOptions) -> Result<Report, V
             }
             None => {
                 pin_ok = false;
-                problems.push(Problem::new(Some(seq), Kind::Rollback, Some(crate::segment::segment_path(seq)), format!(
-                    "pinned head is {pinned_s}, the store's head is {store_head_s}")));
+                problems.push(Problem::new(
+                    Some(seq),
+                    Kind::Rollback,
+                    Some(crate::segment::segment_path(seq)),
+                    format!("pinned head is {pinned_s}, the store's head is {store_head_s}"),
+                ));
             }
         }
     }
 
-    let report = report::build(location.clone(), &facts, &analysis, &cps.valid, trusted.as_ref(), problems);
+    let report = report::build(
+        location.clone(),
+        &facts,
+        &analysis,
+        &cps.valid,
+        trusted.as_ref(),
+        problems,
+    );
 
     if let Some(pins) = &opts.pins {
         if pin_ok {
@@ -152,12 +178,16 @@ pub fn verify_store(store: &dyn Store, opts: &VerifyOptions) -> Result<Report, V
             }
             if let Some(h) = &report.head {
                 if new_pin.head.as_ref().is_none_or(|p| h.seq > p.seq) {
-                    new_pin.head = Some(PinnedHead { seq: h.seq, hash: h.hash.clone() });
+                    new_pin.head = Some(PinnedHead {
+                        seq: h.seq,
+                        hash: h.hash.clone(),
+                    });
                     changed = true;
                 }
             }
             if changed {
-                new_pin.updated = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                new_pin.updated =
+                    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
                 pins.save(&new_pin)?;
             }
         }

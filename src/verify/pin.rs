@@ -42,7 +42,9 @@ pub struct PinStore {
 impl PinStore {
     /// Pins kept under `home/pins`.
     pub fn new(home: &Path) -> Self {
-        PinStore { dir: home.join("pins") }
+        PinStore {
+            dir: home.join("pins"),
+        }
     }
 
     fn path_for(&self, location: &str) -> PathBuf {

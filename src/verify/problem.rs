@@ -9,15 +9,19 @@ pub enum Kind {
     /// The body bytes differ from what the (intact) header commits to.
     ContentModified,
     /// The header line was altered: its hash no longer matches what the next segment or a
-    /// checkpoint recorded, and it contradicts its body or its predecessor.
+    /// checkpoint recorded, and it contradicts its body, its predecessor, its own file name
+    /// (an edited `seq`), or a next segment that the link after it confirms.
     HeaderModified,
-    /// `prev` does not match the chain hash of the segment before, which is itself intact.
+    /// `prev` does not match the chain hash of the segment before, which is itself intact, and
+    /// no later link tells which of the two was altered.
     ChainBreak,
     /// A segment is missing between others.
     Gap,
-    /// A segment file holds another seq than its name (renamed or reordered).
+    /// A segment file holds another seq than its name (renamed or reordered). One that fits
+    /// nowhere in the chain while the link after its position is broken is `HeaderModified`.
     Reordered,
-    /// A segment file repeats an earlier segment byte for byte (replay).
+    /// A segment file repeats another segment's header line byte for byte (replay); reported
+    /// at the copy, not at the original in its own place.
     Duplicate,
     /// The header's event count disagrees with the body.
     CountMismatch,
@@ -112,7 +116,18 @@ pub struct Problem {
 
 impl Problem {
     /// A problem with severity taken from its kind.
-    pub fn new(seq: Option<u64>, kind: Kind, file: Option<String>, detail: impl Into<String>) -> Self {
-        Problem { seq, kind, severity: kind.severity(), file, detail: detail.into() }
+    pub fn new(
+        seq: Option<u64>,
+        kind: Kind,
+        file: Option<String>,
+        detail: impl Into<String>,
+    ) -> Self {
+        Problem {
+            seq,
+            kind,
+            severity: kind.severity(),
+            file,
+            detail: detail.into(),
+        }
     }
 }

@@ -105,7 +105,9 @@ impl Report {
 
     /// Error problems only.
     pub fn errors(&self) -> impl Iterator<Item = &Problem> {
-        self.problems.iter().filter(|p| p.severity == Severity::Error)
+        self.problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
     }
 
     /// Human-readable rendering: one line per problem, then a summary.
@@ -127,7 +129,11 @@ impl Report {
         }
         let errors = self.errors().count();
         let warnings = self.problems.len() - errors;
-        let verdict = if errors == 0 { "INTACT" } else { "PROBLEMS FOUND" };
+        let verdict = if errors == 0 {
+            "INTACT"
+        } else {
+            "PROBLEMS FOUND"
+        };
         let _ = writeln!(s, "store:      {}", self.store);
         let _ = writeln!(s, "origin:     {}", self.origin.as_deref().unwrap_or("-"));
         let _ = writeln!(
@@ -159,7 +165,10 @@ impl Report {
                 let _ = writeln!(s, "checkpoint: none valid");
             }
         }
-        let _ = writeln!(s, "result:     {verdict} ({errors} errors, {warnings} warnings)");
+        let _ = writeln!(
+            s,
+            "result:     {verdict} ({errors} errors, {warnings} warnings)"
+        );
         s
     }
 }
@@ -198,7 +207,10 @@ pub fn build(
             events += f.events;
             lo = Some(lo.map_or(f.first_time, |l| l.min(f.first_time)));
             hi = Some(hi.map_or(f.last_time, |h| h.max(f.last_time)));
-            head = f.chain_hash.map(|h| Head { seq, hash: h.to_hex() });
+            head = f.chain_hash.map(|h| Head {
+                seq,
+                hash: h.to_hex(),
+            });
         }
         states.push(SegmentStatus {
             seq,
@@ -215,16 +227,24 @@ pub fn build(
         } else {
             format!("segments {first}..={last} are not covered by a signed checkpoint")
         };
-        problems.push(Problem::new(Some(first), super::Kind::UnsignedTail, None, what));
+        problems.push(Problem::new(
+            Some(first),
+            super::Kind::UnsignedTail,
+            None,
+            what,
+        ));
     }
     problems.sort_by_key(|p| (p.seq.unwrap_or(u64::MAX), p.kind));
-    let checkpoint = cps.get(&a.covered).filter(|_| a.covered > 0).map(|c| CheckpointInfo {
-        size: c.checkpoint.size,
-        hash: c.checkpoint.hash.to_hex(),
-        time: c.checkpoint.time.clone(),
-        signer: trusted.map(|t| t.short()).unwrap_or_default(),
-        file: c.file.clone(),
-    });
+    let checkpoint = cps
+        .get(&a.covered)
+        .filter(|_| a.covered > 0)
+        .map(|c| CheckpointInfo {
+            size: c.checkpoint.size,
+            hash: c.checkpoint.hash.to_hex(),
+            time: c.checkpoint.time.clone(),
+            signer: trusted.map(|t| t.short()).unwrap_or_default(),
+            file: c.file.clone(),
+        });
     Report {
         store,
         origin: a.origin.clone(),

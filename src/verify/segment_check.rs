@@ -63,14 +63,21 @@ fn check_into(f: &mut SegmentFacts, bytes: &[u8]) -> Result<(), (Kind, String)> 
     let header: SegmentHeader =
         serde_json::from_str(head_str).map_err(|e| malformed(format!("header: {e}")))?;
     if header.format != FORMAT_V1 {
-        return Err(malformed(format!("header: unknown format {:?}", header.format)));
+        return Err(malformed(format!(
+            "header: unknown format {:?}",
+            header.format
+        )));
     }
-    f.prev = Some(
-        Hash32::from_hex(&header.prev)
-            .ok_or_else(|| malformed(format!("header: prev {:?} is not 64 hex digits", header.prev)))?,
-    );
-    let first = parse_rfc3339_ns(&header.first_time).map_err(|e| malformed(format!("header: first_time: {e}")))?;
-    let last = parse_rfc3339_ns(&header.last_time).map_err(|e| malformed(format!("header: last_time: {e}")))?;
+    f.prev = Some(Hash32::from_hex(&header.prev).ok_or_else(|| {
+        malformed(format!(
+            "header: prev {:?} is not 64 hex digits",
+            header.prev
+        ))
+    })?);
+    let first = parse_rfc3339_ns(&header.first_time)
+        .map_err(|e| malformed(format!("header: first_time: {e}")))?;
+    let last = parse_rfc3339_ns(&header.last_time)
+        .map_err(|e| malformed(format!("header: last_time: {e}")))?;
     let content = Hash32::from_hex(&header.content_sha256)
         .ok_or_else(|| malformed("header: content_sha256 is not 64 hex digits".into()))?;
     let root = Hash32::from_hex(&header.events_root)
@@ -94,7 +101,11 @@ fn check_into(f: &mut SegmentFacts, bytes: &[u8]) -> Result<(), (Kind, String)> 
     if actual != content {
         return Err((
             Kind::ContentModified,
-            format!("body SHA-256 is {}, header says {}", actual.short(), content.short()),
+            format!(
+                "body SHA-256 is {}, header says {}",
+                actual.short(),
+                content.short()
+            ),
         ));
     }
     if body.len() as u64 != body_bytes {
@@ -109,6 +120,7 @@ fn check_into(f: &mut SegmentFacts, bytes: &[u8]) -> Result<(), (Kind, String)> 
     if body.last() != Some(&b'\n') {
         return Err(malformed("body does not end with LF".into()));
     }
+    let times = crate::event::TimeReader::new(&mapping);
     let mut merkle = MerkleBuilder::new();
     let (mut lo, mut hi) = (i64::MAX, i64::MIN);
     for (i, line) in body[..body.len() - 1].split(|&b| b == b'\n').enumerate() {
@@ -116,8 +128,8 @@ fn check_into(f: &mut SegmentFacts, bytes: &[u8]) -> Result<(), (Kind, String)> 
             return Err(malformed(format!("event line {} is empty", i + 1)));
         }
         merkle.push_line(line);
-        let t = mapping
-            .record_time(line)
+        let t = times
+            .time_of(line)
             .map_err(|e| malformed(format!("event line {}: {e}", i + 1)))?;
         lo = lo.min(t);
         hi = hi.max(t);
@@ -132,7 +144,11 @@ fn check_into(f: &mut SegmentFacts, bytes: &[u8]) -> Result<(), (Kind, String)> 
     if actual_root != root {
         return Err((
             Kind::RootMismatch,
-            format!("events root is {}, header says {}", actual_root.short(), root.short()),
+            format!(
+                "events root is {}, header says {}",
+                actual_root.short(),
+                root.short()
+            ),
         ));
     }
     if lo != first || hi != last {
