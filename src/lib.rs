@@ -9,6 +9,7 @@
 //! - [`seal`]: the writer that appends segments and signs checkpoints;
 //! - [`verify`]: the chain verifier, pinned heads and problem reports;
 //! - [`demo`]: the built-in demo store;
+//! - [`text`]: terminal-safe rendering of untrusted strings;
 //! - [`cli`]: the command-line front end (thin: parsing and printing only).
 
 #![forbid(unsafe_code)]
@@ -21,4 +22,5 @@ pub mod home;
 pub mod seal;
 pub mod segment;
 pub mod store;
+pub mod text;
 pub mod verify;

@@ -300,3 +300,22 @@ fn checkpoint_with_another_segments_hash_is_checkpoint_mismatch() {
     );
     assert_nothing_trusted_from(&r, 0);
 }
+
+/// A body modified after a checkpoint's start used to demote the intact segments before it to
+/// "unsigned tail": the checkpoint still signs their headers through the intact header links.
+#[test]
+fn segments_before_a_modified_body_stay_signed_when_a_later_checkpoint_covers_them() {
+    use trailscope::verify::SegmentState;
+    let fx = build(&Spec::plain(&[2, 3, 1, 2, 1]));
+    let mut bytes = fs::read(fx.seg(3)).unwrap();
+    let last = bytes.len() - 3;
+    bytes[last] ^= 0x01;
+    fs::write(fx.seg(3), &bytes).unwrap();
+    let r = fx.verify();
+    assert_has(&r, Some(3), &[Kind::ContentModified]);
+    assert_only_at(&r, &[Some(3)]);
+    let states: Vec<SegmentState> = r.states.iter().map(|s| s.state).collect();
+    assert_eq!(states[..3], [SegmentState::Verified; 3], "{}", dump(&r));
+    assert_nothing_trusted_from(&r, 3);
+    assert_eq!(r.unsigned_segments, 0, "{}", dump(&r));
+}

@@ -11,21 +11,29 @@ pub fn run(a: DemoArgs) -> anyhow::Result<Outcome> {
     let home = trailscope_home()?;
     let dir = a.dir.clone().unwrap_or_else(|| home.join("demo-store"));
     let summary = crate::demo::write_demo_store(&dir, !a.clean)?;
-    println!("{summary}");
-    println!("verifying it (trailscope verify {}):\n", dir.display());
+    super::say(&format!("{summary}\n"))?;
+    super::say(&format!(
+        "verifying it (trailscope verify {}):\n\n",
+        crate::text::sanitize(&dir.display().to_string())
+    ))?;
     let store = open_store(&dir.display().to_string())?;
+    // The demo has just rewritten this store on purpose: an older pin for it (from a previous
+    // version of the demo) would only report a fork that everyone expects.
+    let pins = PinStore::new(&home);
+    pins.forget(&store.location())?;
     let report = verify_store(
         store.as_ref(),
         &VerifyOptions {
             pubkey: None,
-            pins: Some(PinStore::new(&home)),
+            pins: Some(pins),
         },
     )?;
-    print!("{}", report.to_human());
+    super::say(&report.to_human())?;
     if !a.clean {
-        println!(
-            "\n(one segment was altered on purpose to show the integrity alarm; `trailscope demo --clean` writes an intact store)"
-        );
+        super::say(
+            "\n(one segment was altered on purpose to show the integrity alarm; \
+             `trailscope demo --clean` writes an intact store)\n",
+        )?;
     }
     Ok(Outcome::Ok)
 }

@@ -44,6 +44,6 @@ pub fn run(a: KeygenArgs) -> anyhow::Result<Outcome> {
         key_path.display(),
         pub_path.display()
     );
-    println!("{}", kp.public);
+    super::say(&format!("{}\n", kp.public))?;
     Ok(Outcome::Ok)
 }

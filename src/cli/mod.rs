@@ -34,7 +34,10 @@ pub fn main() -> ExitCode {
             if is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("trailscope: error: {e:#}");
+            eprintln!(
+                "trailscope: error: {}",
+                crate::text::sanitize(&format!("{e:#}"))
+            );
             ExitCode::from(2)
         }
     }
@@ -45,6 +48,16 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
         c.downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+/// Writes `text` to stdout; a closed pipe surfaces as an error that `main` treats as success
+/// (`println!` would panic instead).
+pub(crate) fn say(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
 }
 
 /// Runs one parsed command.

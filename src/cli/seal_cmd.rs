@@ -50,7 +50,11 @@ pub fn run(a: SealArgs) -> anyhow::Result<Outcome> {
             Arc::new(AtomicBool::new(false)),
             |r| {
                 rejected += 1;
-                eprintln!("rejected {}: {}", r.location, r.reason);
+                eprintln!(
+                    "rejected {}: {}",
+                    crate::text::sanitize(&r.location),
+                    crate::text::sanitize(&r.reason)
+                );
             },
             |n| eprintln!("sealed segment (total this run: {n})"),
         )?;
@@ -81,7 +85,11 @@ pub fn run(a: SealArgs) -> anyhow::Result<Outcome> {
     };
     let report = seal_inputs(&mut sealer, &inputs, a.skip_bad)?;
     for r in report.rejected.iter().take(MAX_LISTED_REJECTS) {
-        eprintln!("rejected {}: {}", r.location, r.reason);
+        eprintln!(
+            "rejected {}: {}",
+            crate::text::sanitize(&r.location),
+            crate::text::sanitize(&r.reason)
+        );
     }
     if report.rejected.len() > MAX_LISTED_REJECTS {
         eprintln!(
@@ -98,13 +106,13 @@ pub fn run(a: SealArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Problems);
     }
     let _ = first_seq_before;
-    println!(
-        "sealed {} events into {} segments of {} (origin {}); {} rejected",
+    super::say(&format!(
+        "sealed {} events into {} segments of {} (origin {}); {} rejected\n",
         report.accepted,
         report.segments,
         store.location(),
         sealer.origin(),
         report.rejected.len()
-    );
+    ))?;
     Ok(Outcome::Ok)
 }

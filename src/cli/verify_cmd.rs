@@ -32,9 +32,9 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<Outcome> {
         },
     )?;
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        super::say(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
     } else {
-        print!("{}", report.to_human());
+        super::say(&report.to_human())?;
     }
     Ok(if report.is_intact() {
         Outcome::Ok
@@ -48,9 +48,12 @@ pub fn forget(a: ForgetArgs) -> anyhow::Result<Outcome> {
     let store = open_store(&a.store)?;
     let pins = PinStore::new(&trailscope_home()?);
     if pins.forget(&store.location())? {
-        println!("forgot the pinned head and signer of {}", store.location());
+        super::say(&format!(
+            "forgot the pinned head and signer of {}\n",
+            store.location()
+        ))?;
     } else {
-        println!("nothing was pinned for {}", store.location());
+        super::say(&format!("nothing was pinned for {}\n", store.location()))?;
     }
     Ok(Outcome::Ok)
 }

@@ -7,10 +7,12 @@
 //! skip nested values. It mirrors `path::lookup` on a parsed `serde_json::Value` exactly (nested
 //! keys, then the dotted path as a literal top-level key; the last of repeated keys wins) and
 //! gives up — returning [`Fallback`] so the caller uses the serde path — on anything it does not
-//! handle exactly: escaped keys or captured strings, invalid UTF-8, or a structure it cannot
-//! follow. Full JSON validation of every line happens when records are sealed and indexed.
+//! handle exactly: escaped keys or captured strings, invalid UTF-8 in what it reads, or a
+//! structure it cannot follow. Skipped values are only bracket-matched, not validated: full JSON
+//! validation of every line happens when records are sealed (the writer rejects invalid JSON)
+//! and when they are indexed, and the body's bytes are already fixed by its hash.
 
-use memchr::memchr2;
+use memchr::{memchr2, memchr3};
 
 /// The scanner cannot answer exactly; use the full parser.
 #[derive(Debug, PartialEq, Eq)]
@@ -106,9 +108,6 @@ impl<'p> ScanPaths<'p> {
 
     /// Scans one record.
     pub fn scan<'a>(&self, raw: &'a [u8]) -> Result<Found<'a>, Fallback> {
-        if std::str::from_utf8(raw).is_err() {
-            return Err(Fallback);
-        }
         let mut found = Found {
             nested: [None; MAX_PATHS],
             literal: [None; MAX_PATHS],
@@ -147,7 +146,7 @@ impl<'p> ScanPaths<'p> {
         }
         loop {
             s.ws();
-            let key = s.plain_string()?;
+            let key = s.plain_bytes()?;
             s.ws();
             s.expect(b':')?;
             s.ws();
@@ -158,7 +157,7 @@ impl<'p> ScanPaths<'p> {
                 } else {
                     self.top
                         .iter()
-                        .find(|e| e.0 == key)
+                        .find(|e| e.0.as_bytes() == key)
                         .map_or((0, 0, 0), |e| (e.1, e.2, e.3))
                 }
             } else {
@@ -167,7 +166,7 @@ impl<'p> ScanPaths<'p> {
                 while bits != 0 {
                     let i = bits.trailing_zeros() as usize;
                     bits &= bits - 1;
-                    if self.parts[i].get(depth) == Some(&key) {
+                    if self.parts[i].get(depth).map(|p| p.as_bytes()) == Some(key) {
                         nested |= 1 << i;
                         if self.parts[i].len() == depth + 1 {
                             terminal |= 1 << i;
@@ -240,14 +239,23 @@ impl<'a> Scanner<'a> {
 
     /// A string without escapes (or control characters), returned borrowed.
     fn plain_string(&mut self) -> Result<&'a str, Fallback> {
+        let b = self.plain_bytes()?;
+        if b.iter().any(|&c| c < 0x20) {
+            return Err(Fallback);
+        }
+        std::str::from_utf8(b).map_err(|_| Fallback)
+    }
+
+    /// The bytes of a string without escapes (keys are compared as bytes, unvalidated).
+    fn plain_bytes(&mut self) -> Result<&'a [u8], Fallback> {
         self.expect(b'"')?;
         let start = self.i;
         let end = start + memchr2(b'"', b'\\', &self.b[start..]).ok_or(Fallback)?;
-        if self.b[end] != b'"' || self.b[start..end].iter().any(|&c| c < 0x20) {
+        if self.b[end] != b'"' {
             return Err(Fallback);
         }
         self.i = end + 1;
-        std::str::from_utf8(&self.b[start..end]).map_err(|_| Fallback)
+        Ok(&self.b[start..end])
     }
 
     /// Skips a string, escapes included.
@@ -300,23 +308,28 @@ impl<'a> Scanner<'a> {
     fn skip_value(&mut self) -> Result<(), Fallback> {
         match self.peek().ok_or(Fallback)? {
             b'"' => self.skip_string(),
-            b'{' | b'[' => {
+            open @ (b'{' | b'[') => {
+                // In well-formed JSON each bracket kind balances on its own, so only this
+                // container's kind is counted, and memchr jumps to the next quote or bracket.
+                let close = if open == b'{' { b'}' } else { b']' };
                 let mut depth = 0usize;
                 loop {
-                    match self.peek().ok_or(Fallback)? {
+                    let at =
+                        self.i + memchr3(b'"', open, close, &self.b[self.i..]).ok_or(Fallback)?;
+                    self.i = at;
+                    match self.b[at] {
                         b'"' => {
                             self.skip_string()?;
                             continue;
                         }
-                        b'{' | b'[' => depth += 1,
-                        b'}' | b']' => {
+                        c if c == open => depth += 1,
+                        _ => {
                             depth -= 1;
                             if depth == 0 {
                                 self.i += 1;
                                 return Ok(());
                             }
                         }
-                        _ => {}
                     }
                     self.i += 1;
                 }

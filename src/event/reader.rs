@@ -83,6 +83,10 @@ impl<R: BufRead> RecordReader<R> {
             return Ok(None);
         }
         self.line_no += 1;
+        if self.line_no == 1 && buf.starts_with(b"\xEF\xBB\xBF") {
+            // A UTF-8 byte order mark marks the file's encoding; it is not part of the record.
+            buf.drain(..3);
+        }
         if buf.last() == Some(&b'\n') {
             buf.pop();
         } else if buf.len() > MAX_LINE_BYTES {
@@ -400,6 +404,14 @@ mod tests {
         );
         // Without splitting, the document is one (compacted) record.
         assert_eq!(read(doc, false).len(), 1);
+    }
+
+    #[test]
+    fn a_leading_byte_order_mark_is_not_part_of_the_record() {
+        assert_eq!(
+            read("\u{feff}{\"a\":1}\n", false),
+            vec![rec("{\"a\":1}", 1, None)]
+        );
     }
 
     #[test]

@@ -19,6 +19,8 @@ impl DirStore {
         // One spelling per directory (`store`, `store/`, `./store` alike): the location keys
         // pinned heads, so a trailing slash must not select another (empty) pin.
         let root: PathBuf = root.components().collect();
+        // Resolve symlinks and `..` when the directory exists, for the same reason.
+        let root = fs::canonicalize(&root).unwrap_or(root);
         DirStore { root }
     }
 
@@ -67,7 +69,14 @@ impl Store for DirStore {
     fn is_store(&self) -> Result<bool, StoreError> {
         match fs::metadata(self.root.join("segments")) {
             Ok(m) => Ok(m.is_dir()),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+                ) =>
+            {
+                Ok(false)
+            }
             Err(e) => Err(StoreError::Io {
                 path: "segments".into(),
                 source: e,

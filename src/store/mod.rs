@@ -11,7 +11,7 @@ pub use dir::DirStore;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// An I/O error on `path`.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         /// Store-relative path.
         path: String,

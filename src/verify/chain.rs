@@ -41,8 +41,8 @@ pub struct ChainAnalysis {
     pub bad: BTreeSet<u64>,
     /// First seq that cannot be verified; every seq below it chains cleanly from 0.
     pub break_at: u64,
-    /// Number of segments covered by the newest checkpoint that agrees with the chain, within
-    /// the verified prefix.
+    /// Number of segments (from 0, at most `break_at`) attested by a checkpoint that agrees with
+    /// the chain, directly or through intact header links.
     pub covered: u64,
     /// The store's origin (from a valid checkpoint, else the most common header origin).
     pub origin: Option<String>,
@@ -334,12 +334,31 @@ pub fn analyse(
         ));
     }
     a.break_at = break_at;
+    // A checkpoint attests the segments before the break when it matches its own last segment
+    // and every header link from the break back to it is intact (a body modified after the
+    // break does not change the headers the checkpoint signed).
+    let hash_at = |j: u64| facts.get(&j).and_then(|f| f.chain_hash);
+    let links_intact = |from: u64, to: u64| {
+        (from..to).all(|j| {
+            let prev = facts.get(&(j + 1)).and_then(|f| f.prev);
+            prev.is_some() && prev == hash_at(j)
+        })
+    };
     a.covered = cps
         .iter()
-        .rev()
-        .filter(|(s, c)| **s <= break_at && a.origin.as_ref() == Some(&c.checkpoint.origin))
-        .find(|(s, c)| facts.get(&(*s - 1)).and_then(|f| f.chain_hash) == Some(c.checkpoint.hash))
-        .map_or(0, |(s, _)| *s);
+        .filter(|(s, c)| **s <= a.positions && a.origin.as_ref() == Some(&c.checkpoint.origin))
+        .filter(|(s, c)| hash_at(*s - 1) == Some(c.checkpoint.hash))
+        .map(|(&s, _)| {
+            if s <= break_at {
+                s
+            } else if break_at > 0 && links_intact(break_at - 1, s - 1) {
+                break_at
+            } else {
+                0
+            }
+        })
+        .max()
+        .unwrap_or(0);
     a.problems.sort_by_key(|p| (p.seq, p.kind));
     a
 }

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::event::time::{TimeNs, format_ns};
 use crate::segment::keys::Verifier;
+use crate::text::sanitize;
 
 use super::chain::ChainAnalysis;
 use super::checkpoints::ValidCheckpoint;
@@ -123,8 +124,8 @@ impl Report {
                 s,
                 "{sev:<7} seq {seq:<6} {:<20} {}: {}",
                 p.kind.as_str(),
-                p.file.as_deref().unwrap_or("-"),
-                p.detail
+                sanitize(p.file.as_deref().unwrap_or("-")),
+                sanitize(&p.detail)
             );
         }
         let errors = self.errors().count();
@@ -134,8 +135,12 @@ impl Report {
         } else {
             "PROBLEMS FOUND"
         };
-        let _ = writeln!(s, "store:      {}", self.store);
-        let _ = writeln!(s, "origin:     {}", self.origin.as_deref().unwrap_or("-"));
+        let _ = writeln!(s, "store:      {}", sanitize(&self.store));
+        let _ = writeln!(
+            s,
+            "origin:     {}",
+            sanitize(self.origin.as_deref().unwrap_or("-"))
+        );
         let _ = writeln!(
             s,
             "segments:   {} ({} verified and signed, {} unsigned tail, {} not verified)",
@@ -158,8 +163,14 @@ impl Report {
         }
         match &self.checkpoint {
             Some(c) => {
-                let _ = writeln!(s, "checkpoint: size {} at {} ({})", c.size, c.time, c.file);
-                let _ = writeln!(s, "signer:     {}", c.signer);
+                let _ = writeln!(
+                    s,
+                    "checkpoint: size {} at {} ({})",
+                    c.size,
+                    sanitize(&c.time),
+                    sanitize(&c.file)
+                );
+                let _ = writeln!(s, "signer:     {}", sanitize(&c.signer));
             }
             None => {
                 let _ = writeln!(s, "checkpoint: none valid");

@@ -123,7 +123,7 @@ fn check_into(f: &mut SegmentFacts, bytes: &[u8]) -> Result<(), (Kind, String)> 
     let times = crate::event::TimeReader::new(&mapping);
     let mut merkle = MerkleBuilder::new();
     let (mut lo, mut hi) = (i64::MAX, i64::MIN);
-    for (i, line) in body[..body.len() - 1].split(|&b| b == b'\n').enumerate() {
+    for (i, line) in LineIter::new(&body[..body.len() - 1]).enumerate() {
         if line.is_empty() {
             return Err(malformed(format!("event line {} is empty", i + 1)));
         }
@@ -162,4 +162,32 @@ fn check_into(f: &mut SegmentFacts, bytes: &[u8]) -> Result<(), (Kind, String)> 
         ));
     }
     Ok(())
+}
+
+/// Lines of `bytes` split at LF with `memchr` (the byte-by-byte `split` showed in profiles).
+struct LineIter<'a> {
+    rest: Option<&'a [u8]>,
+}
+
+impl<'a> LineIter<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        LineIter { rest: Some(bytes) }
+    }
+}
+
+impl<'a> Iterator for LineIter<'a> {
+    type Item = &'a [u8];
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let rest = self.rest?;
+        match memchr::memchr(b'\n', rest) {
+            Some(i) => {
+                self.rest = Some(&rest[i + 1..]);
+                Some(&rest[..i])
+            }
+            None => {
+                self.rest = None;
+                Some(rest)
+            }
+        }
+    }
 }
