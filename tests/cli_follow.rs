@@ -217,3 +217,59 @@ fn follow_reports_rejected_lines_and_exits_1_without_skip_bad() {
     assert_eq!(report["events"], 2);
     assert_eq!(common::problem_kinds(&report), ["unsigned_tail"]);
 }
+
+#[test]
+fn a_restarted_follower_resumes_where_it_stopped_and_never_seals_a_line_twice() {
+    let sb = Sandbox::new();
+    let live = sb.write("live.ndjson", "");
+    let store = sb.path("store");
+    let args = [
+        "seal",
+        "--store",
+        "store",
+        "--follow",
+        "live.ndjson",
+        "--segment-seconds",
+        "1",
+    ];
+    let lines: Vec<String> = (0..9).map(event).collect();
+    let as_bytes = |ls: &[String]| ls.iter().map(|l| l.as_bytes().to_vec()).collect::<Vec<_>>();
+
+    // Run 1: three lines, then half of the fourth, then SIGTERM.
+    let mut first = Follower::start(&sb, &args);
+    append(&live, format!("{}\n", lines[..3].join("\n")).as_bytes());
+    first.wait_for("run 1 to seal", || sealed_events(&store) == 3);
+    let (head, tail) = lines[3].split_at(10);
+    append(&live, head.as_bytes());
+    assert_eq!(first.terminate().code(), Some(0), "{}", first.stderr());
+    assert!(
+        first.stderr().contains(":4: last line has no LF yet"),
+        "{}",
+        first.stderr()
+    );
+
+    // Lines written while nobody follows are picked up by the next run.
+    append(
+        &live,
+        format!("{tail}\n{}\n", lines[4..6].join("\n")).as_bytes(),
+    );
+    let mut second = Follower::start(&sb, &args);
+    second.wait_for("run 2 to seal", || sealed_events(&store) == 6);
+    append(&live, format!("{}\n", lines[6..].join("\n")).as_bytes());
+    second.wait_for("run 2 to seal the rest", || sealed_events(&store) == 9);
+    assert_eq!(second.terminate().code(), Some(0), "{}", second.stderr());
+    assert!(
+        second
+            .stderr()
+            .contains("resuming live.ndjson after line 3"),
+        "{}",
+        second.stderr()
+    );
+    assert_eq!(all_body_lines(&store), as_bytes(&lines));
+
+    // --from-start deliberately reads the file again.
+    let mut third = Follower::start(&sb, &[&args[..], &["--from-start"]].concat());
+    third.wait_for("run 3 to re-seal", || sealed_events(&store) == 18);
+    assert_eq!(third.terminate().code(), Some(0), "{}", third.stderr());
+    sb.verify_json("store", 0);
+}

@@ -75,6 +75,9 @@ pub struct SealArgs {
     /// Keep tailing FILE and seal as it grows (until SIGINT/SIGTERM).
     #[arg(long, value_name = "FILE", conflicts_with = "inputs")]
     pub follow: Option<PathBuf>,
+    /// With --follow: read FILE from its start, ignoring where an earlier run stopped.
+    #[arg(long, requires = "follow")]
+    pub from_start: bool,
     /// Input files (`-` for stdin; default stdin).
     pub inputs: Vec<String>,
 }

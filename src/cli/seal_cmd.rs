@@ -9,7 +9,10 @@ use anyhow::Context;
 
 use super::Outcome;
 use super::args::SealArgs;
-use crate::seal::{DEFAULT_FOLLOW_SECONDS, Input, SealOptions, Sealer, follow_file, seal_inputs};
+use crate::home::trailscope_home;
+use crate::seal::{
+    DEFAULT_FOLLOW_SECONDS, FollowCursor, Input, SealOptions, Sealer, follow_file, seal_inputs,
+};
 use crate::segment::keys::parse_signer;
 use crate::store::open_store;
 
@@ -43,11 +46,16 @@ pub fn run(a: SealArgs) -> anyhow::Result<Outcome> {
     if let Some(path) = &a.follow {
         let every = Duration::from_secs(a.segment_seconds.unwrap_or(DEFAULT_FOLLOW_SECONDS).max(1));
         let mut rejected = 0u64;
+        let cursor = FollowCursor::new(&trailscope_home()?, &store.location(), path);
+        if a.from_start {
+            cursor.clear()?;
+        }
         let events = follow_file(
             &mut sealer,
             path,
             every,
             Arc::new(AtomicBool::new(false)),
+            Some(&cursor),
             |r| {
                 rejected += 1;
                 eprintln!(
@@ -57,6 +65,7 @@ pub fn run(a: SealArgs) -> anyhow::Result<Outcome> {
                 );
             },
             |n| eprintln!("sealed segment (total this run: {n})"),
+            |note| eprintln!("{}", crate::text::sanitize(&note)),
         )?;
         eprintln!(
             "sealed {events} events into {} segments; {rejected} rejected",

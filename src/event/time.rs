@@ -24,14 +24,14 @@ pub fn parse_rfc3339_ns(s: &str) -> Result<TimeNs, String> {
             if NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").is_ok()
                 || NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f").is_ok()
             {
-                format!("time {s:?} has no UTC offset (add Z or +hh:mm)")
+                format!("{s:?} has no UTC offset (add Z or +hh:mm)")
             } else {
-                format!("time {s:?} is not RFC 3339")
+                format!("{s:?} is not RFC 3339")
             }
         })?;
     dt.with_timezone(&Utc)
         .timestamp_nanos_opt()
-        .ok_or_else(|| format!("time {s:?} is outside the representable range (1677..2262)"))
+        .ok_or_else(|| format!("{s:?} is outside the representable range (1677..2262)"))
 }
 
 /// Interprets a JSON time value: an RFC 3339 string, or a Unix epoch number whose unit is

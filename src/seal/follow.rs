@@ -3,10 +3,15 @@
 //! Only one-record-per-line input is followed (how live audit logs are written). A partial last
 //! line waits for its LF. A file that shrinks (rotated or truncated in place) is read again
 //! from its start. SIGINT/SIGTERM seal what is pending, sign a checkpoint and stop.
+//!
+//! Resuming: after every segment, the position up to which every line is sealed is saved in a
+//! [`FollowCursor`] (under the trailscope home, keyed by store and file). A restarted follower
+//! continues there instead of sealing the file again. The cursor is written just after the
+//! segment, so a crash between the two can repeat at most that one segment's lines.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -24,22 +29,123 @@ const POLL: Duration = Duration::from_millis(200);
 /// Default flush interval in follow mode when `--segment-seconds` is not given.
 pub const DEFAULT_FOLLOW_SECONDS: u64 = 10;
 
-/// Tails `path` until SIGINT/SIGTERM (or `stop` is set). Rejected lines are reported through
-/// `on_reject` and skipped. Returns the number of events sealed.
+/// Where a follower stopped: every line before `offset` is sealed (or was rejected).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FollowPosition {
+    /// Byte offset just after the last sealed line.
+    pub offset: u64,
+    /// Number of lines before `offset`.
+    pub line: u64,
+    /// Inode of the followed file (0 where unknown), to notice rotation.
+    pub inode: u64,
+}
+
+/// The saved position of one (store, file) follower.
+pub struct FollowCursor {
+    path: PathBuf,
+}
+
+impl FollowCursor {
+    /// The cursor for following `file` into the store at `store_location`, kept under `home`.
+    pub fn new(home: &Path, store_location: &str, file: &Path) -> FollowCursor {
+        let file = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+        let key =
+            crate::segment::sha256(format!("{store_location}\n{}", file.display()).as_bytes());
+        FollowCursor {
+            path: home
+                .join("follow")
+                .join(format!("{}.json", &key.to_hex()[..32])),
+        }
+    }
+
+    /// The saved position, if any (an unreadable cursor is reported, not ignored).
+    pub fn load(&self) -> anyhow::Result<Option<FollowPosition>> {
+        match std::fs::read(&self.path) {
+            Ok(b) => Ok(Some(serde_json::from_slice(&b).with_context(|| {
+                format!(
+                    "follow cursor {} is corrupt (delete it to start over)",
+                    self.path.display()
+                )
+            })?)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("reading {}", self.path.display())),
+        }
+    }
+
+    /// Saves `pos` atomically.
+    pub fn save(&self, pos: &FollowPosition) -> anyhow::Result<()> {
+        let dir = self.path.parent().expect("cursor has a directory");
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+        std::io::Write::write_all(&mut tmp, &serde_json::to_vec(pos)?)?;
+        tmp.persist(&self.path)
+            .map_err(|e| anyhow::anyhow!("writing {}: {}", self.path.display(), e.error))?;
+        Ok(())
+    }
+
+    /// Forgets the saved position.
+    pub fn clear(&self) -> anyhow::Result<()> {
+        match std::fs::remove_file(&self.path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn inode_of(meta: &std::fs::Metadata) -> u64 {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::MetadataExt::ino(meta)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        0
+    }
+}
+
+/// Tails `path` until SIGINT/SIGTERM (or `stop` is set), starting where `cursor` says the last
+/// run stopped (when given). Rejected lines are reported through `on_reject` and skipped; notes
+/// (resuming, an unfinished last line) through `on_note`. Returns the number of events sealed.
+#[allow(clippy::too_many_arguments)]
 pub fn follow_file(
     sealer: &mut Sealer,
     path: &Path,
     flush_every: Duration,
     stop: Arc<AtomicBool>,
+    cursor: Option<&FollowCursor>,
     mut on_reject: impl FnMut(Rejected),
     mut on_segment: impl FnMut(u64),
+    mut on_note: impl FnMut(String),
 ) -> anyhow::Result<u64> {
     signal_hook::flag::register(signal_hook::consts::SIGTERM, stop.clone())?;
     signal_hook::flag::register(signal_hook::consts::SIGINT, stop.clone())?;
     let name = path.display().to_string();
     let mut file = File::open(path).with_context(|| format!("opening {name}"))?;
+    let meta = file.metadata().with_context(|| format!("reading {name}"))?;
+    let mut inode = inode_of(&meta);
     let mut offset: u64 = 0;
     let mut line_no: u64 = 0;
+    if let Some(pos) = cursor.map(FollowCursor::load).transpose()?.flatten() {
+        if pos.inode == inode && pos.offset <= meta.len() {
+            file.seek(SeekFrom::Start(pos.offset))?;
+            offset = pos.offset;
+            line_no = pos.line;
+            on_note(format!(
+                "resuming {name} after line {} (byte {})",
+                pos.line, pos.offset
+            ));
+        } else {
+            on_note(format!(
+                "{name} was replaced or truncated since the last run: reading it from the start"
+            ));
+        }
+    }
+    let mut saved = FollowPosition {
+        offset,
+        line: line_no,
+        inode,
+    };
     let mut partial: Vec<u8> = Vec::new();
     let mut first_pending: Option<Instant> = None;
     let split = matches!(
@@ -55,9 +161,10 @@ pub fn follow_file(
         if n > 0 {
             offset += n as u64;
             partial.extend_from_slice(&buf[..n]);
-            while let Some(nl) = partial.iter().position(|&b| b == b'\n') {
+            while let Some(nl) = memchr::memchr(b'\n', &partial) {
                 let line: Vec<u8> = partial.drain(..=nl).collect();
                 line_no += 1;
+                let consumed = offset - partial.len() as u64;
                 for item in RecordReader::new(&line[..], split) {
                     match item? {
                         ReadItem::Record(r) => match sealer.mapping().map_record(&r.bytes) {
@@ -82,6 +189,16 @@ pub fn follow_file(
                         }),
                     }
                 }
+                if sealer.pending() == 0 && consumed != saved.offset {
+                    saved = FollowPosition {
+                        offset: consumed,
+                        line: line_no,
+                        inode,
+                    };
+                    if let Some(c) = cursor {
+                        c.save(&saved)?;
+                    }
+                }
             }
             continue;
         }
@@ -91,18 +208,37 @@ pub fn follow_file(
             sealer.checkpoint()?;
             on_segment(sealer.segments_written);
             first_pending = None;
+            let consumed = offset - partial.len() as u64;
+            saved = FollowPosition {
+                offset: consumed,
+                line: line_no,
+                inode,
+            };
+            if let Some(c) = cursor {
+                c.save(&saved)?;
+            }
         }
         if stopping {
+            if !partial.is_empty() {
+                on_note(format!(
+                    "{name}:{}: last line has no LF yet; not sealed (a later run resumes before it)",
+                    line_no + 1
+                ));
+            }
             break;
         }
         std::thread::sleep(POLL);
         // Rotation or truncation: start over at the beginning.
         if let Ok(meta) = std::fs::metadata(path) {
-            if meta.len() < offset {
+            if meta.len() < offset || inode_of(&meta) != inode {
                 file = File::open(path).with_context(|| format!("reopening {name}"))?;
-                file.seek(SeekFrom::Start(0))?;
+                inode = inode_of(&file.metadata()?);
                 offset = 0;
+                line_no = 0;
                 partial.clear();
+                on_note(format!(
+                    "{name} was rotated or truncated: reading it from the start"
+                ));
             }
         }
     }

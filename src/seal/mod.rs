@@ -10,6 +10,6 @@ mod input;
 mod writer;
 
 pub use follow::DEFAULT_FOLLOW_SECONDS;
-pub use follow::follow_file;
+pub use follow::{FollowCursor, FollowPosition, follow_file};
 pub use input::{Input, SealReport, seal_inputs};
 pub use writer::{DEFAULT_SEGMENT_EVENTS, Rejected, SealOptions, Sealer};
