@@ -44,6 +44,9 @@ pub struct ChainAnalysis {
     /// Number of segments (from 0, at most `break_at`) attested by a checkpoint that agrees with
     /// the chain, directly or through intact header links.
     pub covered: u64,
+    /// Size of the checkpoint that attests `covered` (it may cover more segments than are
+    /// verified, when a later segment has a problem).
+    pub covering_checkpoint: Option<u64>,
     /// The store's origin (from a valid checkpoint, else the most common header origin).
     pub origin: Option<String>,
     /// Number of segment positions (highest seq + 1).
@@ -344,21 +347,24 @@ pub fn analyse(
             prev.is_some() && prev == hash_at(j)
         })
     };
-    a.covered = cps
+    let best = cps
         .iter()
         .filter(|(s, c)| **s <= a.positions && a.origin.as_ref() == Some(&c.checkpoint.origin))
         .filter(|(s, c)| hash_at(*s - 1) == Some(c.checkpoint.hash))
         .map(|(&s, _)| {
-            if s <= break_at {
+            let covered = if s <= break_at {
                 s
             } else if break_at > 0 && links_intact(break_at - 1, s - 1) {
                 break_at
             } else {
                 0
-            }
+            };
+            (covered, s)
         })
-        .max()
-        .unwrap_or(0);
+        .filter(|(covered, _)| *covered > 0)
+        .max();
+    a.covered = best.map_or(0, |(c, _)| c);
+    a.covering_checkpoint = best.map(|(_, s)| s);
     a.problems.sort_by_key(|p| (p.seq, p.kind));
     a
 }

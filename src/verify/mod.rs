@@ -138,6 +138,7 @@ pub fn verify_store(store: &dyn Store, opts: &VerifyOptions) -> Result<Report, V
                     "pinned head is {pinned_s}, the store's segment {seq} hashes to {}; store head is {store_head_s}", h.short())));
                 analysis.break_at = 0;
                 analysis.covered = 0;
+                analysis.covering_checkpoint = None;
             }
             None => {
                 pin_ok = false;

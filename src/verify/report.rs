@@ -246,8 +246,9 @@ pub fn build(
         ));
     }
     problems.sort_by_key(|p| (p.seq.unwrap_or(u64::MAX), p.kind));
-    let checkpoint = cps
-        .get(&a.covered)
+    let checkpoint = a
+        .covering_checkpoint
+        .and_then(|size| cps.get(&size))
         .filter(|_| a.covered > 0)
         .map(|c| CheckpointInfo {
             size: c.checkpoint.size,
