@@ -318,6 +318,9 @@ fn segments_before_a_modified_body_stay_signed_when_a_later_checkpoint_covers_th
     assert_eq!(states[..3], [SegmentState::Verified; 3], "{}", dump(&r));
     assert_nothing_trusted_from(&r, 3);
     assert_eq!(r.unsigned_segments, 0, "{}", dump(&r));
-    let cp = r.checkpoint.as_ref().expect("the attesting checkpoint is reported");
+    let cp = r
+        .checkpoint
+        .as_ref()
+        .expect("the attesting checkpoint is reported");
     assert_eq!(cp.size, 5, "{}", dump(&r));
 }
