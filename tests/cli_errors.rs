@@ -213,3 +213,44 @@ fn explicit_format_applies_its_own_time_keys() {
         .stderr_has("cloudtrail-lines.ndjson:6: time: no time field (looked for requestReceivedTimestamp, stageTimestamp")
         .stderr_has("6 records rejected");
 }
+
+#[test]
+fn a_pipe_input_is_read_once_and_fully_sealed() {
+    let sb = Sandbox::new();
+    let script = format!(
+        "'{}' seal --store store <(printf '%s\\n' '{{\"time\":\"2026-01-01T00:00:00Z\",\"user\":\"a\"}}' '{{\"time\":\"2026-01-01T00:00:01Z\",\"user\":\"b\"}}')",
+        common::BIN
+    );
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(sb.dir.path())
+        .env("TRAILSCOPE_HOME", sb.home())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("sealed 2 events into 1 segments"));
+    assert_eq!(sb.verify_json("store", 0)["events"], 2);
+}
+
+#[test]
+fn a_fifo_in_the_store_is_an_error_naming_it_not_a_hang() {
+    let sb = Sandbox::new();
+    sb.write("in.ndjson", "{\"time\":\"2026-01-01T00:00:00Z\"}\n");
+    sb.ts(&["seal", "--store", "store", "in.ndjson"]).ok();
+    let fifo = sb.path("store/segments/00000000000000000001.seg");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    sb.ts(&["verify", "store"])
+        .code(2)
+        .stderr_has("segments/00000000000000000001.seg is not a regular file");
+}

@@ -324,3 +324,39 @@ fn segments_before_a_modified_body_stay_signed_when_a_later_checkpoint_covers_th
         .expect("the attesting checkpoint is reported");
     assert_eq!(cp.size, 5, "{}", dump(&r));
 }
+
+/// After the tail under a checkpoint is deleted, the segments after the newest checkpoint that
+/// still agrees used to count as a trusted unsigned tail (they could be a rewrite the missing
+/// checkpoint would have caught).
+#[test]
+fn truncated_tail_distrusts_everything_after_the_last_agreeing_checkpoint() {
+    use trailscope::verify::SegmentState;
+    let mut spec = Spec::plain(&[1, 1, 1, 1, 1, 1]);
+    spec.checkpoints.insert(2);
+    let fx = build(&spec);
+    fs::remove_file(fx.seg(5)).unwrap();
+    let r = fx.verify();
+    assert_has(&r, Some(5), &[Kind::TailTruncated]);
+    let states: Vec<SegmentState> = r.states.iter().map(|s| s.state).collect();
+    assert_eq!(states[..2], [SegmentState::Verified; 2], "{}", dump(&r));
+    assert_nothing_trusted_from(&r, 2);
+    assert_eq!(r.head.as_ref().map(|h| h.seq), Some(1), "{}", dump(&r));
+}
+
+/// A file named with a huge seq used to wrap the position count (hiding deleted segments) or
+/// make the verifier enumerate an astronomically long gap.
+#[test]
+fn absurd_segment_numbers_are_malformed_not_enumerated() {
+    let fx = build(&Spec::plain(&[1, 2, 1]));
+    let copy = fs::read(fx.seg(2)).unwrap();
+    for name in ["18446744073709551615.seg", "00000000100000000000.seg"] {
+        fs::write(fx.root.join("segments").join(name), &copy).unwrap();
+    }
+    fs::remove_file(fx.seg(1)).unwrap();
+    let r = fx.verify();
+    assert!(!r.is_intact());
+    assert_has(&r, Some(1), &[Kind::Gap]);
+    assert_has(&r, Some(u64::MAX), &[Kind::Malformed]);
+    assert_has(&r, Some(100_000_000_000), &[Kind::Malformed]);
+    assert_eq!(r.segments, 3, "{}", dump(&r));
+}

@@ -119,8 +119,8 @@ pub fn run(a: SealArgs) -> anyhow::Result<Outcome> {
         "sealed {} events into {} segments of {} (origin {}); {} rejected\n",
         report.accepted,
         report.segments,
-        store.location(),
-        sealer.origin(),
+        crate::text::sanitize(&store.location()),
+        crate::text::sanitize(sealer.origin()),
         report.rejected.len()
     ))?;
     Ok(Outcome::Ok)

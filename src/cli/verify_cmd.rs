@@ -50,10 +50,13 @@ pub fn forget(a: ForgetArgs) -> anyhow::Result<Outcome> {
     if pins.forget(&store.location())? {
         super::say(&format!(
             "forgot the pinned head and signer of {}\n",
-            store.location()
+            crate::text::sanitize(&store.location())
         ))?;
     } else {
-        super::say(&format!("nothing was pinned for {}\n", store.location()))?;
+        super::say(&format!(
+            "nothing was pinned for {}\n",
+            crate::text::sanitize(&store.location())
+        ))?;
     }
     Ok(Outcome::Ok)
 }

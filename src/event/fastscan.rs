@@ -267,6 +267,10 @@ impl<'a> Scanner<'a> {
                 self.i = at + 1;
                 return Ok(());
             }
+            // A backslash escapes the next byte; one at the very end leaves nothing to escape.
+            if at + 2 > self.b.len() {
+                return Err(Fallback);
+            }
             self.i = at + 2;
         }
     }

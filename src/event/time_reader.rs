@@ -184,7 +184,37 @@ mod tests {
         }
     }
 
+    #[test]
+    fn never_panics_on_truncated_or_mangled_records() {
+        let records = [
+            r#"{"a":"x\"y","b":["\\",{"c":"}"}],"time":"2026-01-01T00:00:00Z","ts":12}"#,
+            r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","objectRef":{"name":"a\u0041"},"stageTimestamp":"2026-01-01T00:00:00Z"}"#,
+        ];
+        let m = Mapping::default();
+        let tr = TimeReader::new(&m);
+        for r in records {
+            let b = r.as_bytes();
+            for end in 0..=b.len() {
+                let _ = tr.time_of(&b[..end]);
+                let mut mangled = b.to_vec();
+                if end < b.len() {
+                    mangled[end] = b'\\';
+                    let _ = tr.time_of(&mangled);
+                    mangled[end] = b']';
+                    let _ = tr.time_of(&mangled);
+                }
+            }
+        }
+        assert!(tr.time_of(br#"{"a":"\"#).is_err());
+    }
+
     proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+            let m = Mapping::default();
+            let _ = TimeReader::new(&m).time_of(&bytes);
+        }
+
         #[test]
         fn agrees_with_the_full_mapping_on_generated_records(
             keys in proptest::collection::vec(prop_oneof![

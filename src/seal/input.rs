@@ -2,7 +2,7 @@
 //! seal) so that a rejected record never leaves an input half sealed.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader};
+use std::io::{self, BufRead, BufReader, Read};
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -40,12 +40,11 @@ struct Opened {
     reader: Box<dyn BufRead>,
 }
 
-fn open_path(path: &PathBuf, name: String) -> anyhow::Result<Opened> {
+/// Opens the first `len` bytes of `path` (both passes read exactly the same bytes, even if the
+/// file grows meanwhile).
+fn open_path(path: &PathBuf, name: String, len: u64) -> anyhow::Result<Opened> {
     let f = File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    if f.metadata().map(|m| m.is_dir()).unwrap_or(false) {
-        anyhow::bail!("{} is a directory, not an input file", path.display());
-    }
-    let mut br = BufReader::with_capacity(1 << 20, f);
+    let mut br = BufReader::with_capacity(1 << 20, f.take(len));
     let gz = br
         .fill_buf()
         .map(|b| b.starts_with(&[0x1f, 0x8b]))
@@ -80,10 +79,30 @@ pub fn seal_inputs(
     skip_bad: bool,
 ) -> anyhow::Result<SealReport> {
     let mut spool = None;
+    let mut spools = Vec::new();
     let mut paths: Vec<(PathBuf, String)> = Vec::new();
     for i in inputs {
         match i {
-            Input::File(p) => paths.push((p.clone(), p.display().to_string())),
+            Input::File(p) => {
+                let meta =
+                    std::fs::metadata(p).with_context(|| format!("opening {}", p.display()))?;
+                if meta.is_dir() {
+                    anyhow::bail!("{} is a directory, not an input file", p.display());
+                }
+                if meta.is_file() {
+                    paths.push((p.clone(), p.display().to_string()));
+                } else {
+                    // A pipe or device (`<(zcat …)`, /dev/stdin) can be read only once.
+                    let mut tmp =
+                        tempfile::NamedTempFile::new().context("creating a spool file")?;
+                    let mut src =
+                        File::open(p).with_context(|| format!("opening {}", p.display()))?;
+                    io::copy(&mut src, tmp.as_file_mut())
+                        .with_context(|| format!("reading {}", p.display()))?;
+                    paths.push((tmp.path().to_path_buf(), p.display().to_string()));
+                    spools.push(tmp);
+                }
+            }
             Input::Stdin => {
                 if spool.is_none() {
                     spool = Some(spool_stdin()?);
@@ -100,10 +119,18 @@ pub fn seal_inputs(
         InputFormat::Auto | InputFormat::Cloudtrail
     );
     let mut report = SealReport::default();
+    let mut lens = Vec::with_capacity(paths.len());
+    for (path, name) in &paths {
+        lens.push(
+            std::fs::metadata(path)
+                .with_context(|| format!("opening {name}"))?
+                .len(),
+        );
+    }
 
     // Pass 1: validate.
-    for (path, name) in &paths {
-        let o = open_path(path, name.clone())?;
+    for ((path, name), &len) in paths.iter().zip(&lens) {
+        let o = open_path(path, name.clone(), len)?;
         for item in RecordReader::new(o.reader, split) {
             match item.with_context(|| format!("reading {}", o.name))? {
                 ReadItem::Record(r) => match sealer.mapping().map_record(&r.bytes) {
@@ -136,17 +163,25 @@ pub fn seal_inputs(
 
     // Pass 2: seal.
     let before = sealer.segments_written;
-    for (path, name) in &paths {
-        let o = open_path(path, name.clone())?;
+    let mut pushed = 0u64;
+    for ((path, name), &len) in paths.iter().zip(&lens) {
+        let o = open_path(path, name.clone(), len)?;
         for item in RecordReader::new(o.reader, split) {
             if let ReadItem::Record(r) = item.with_context(|| format!("reading {}", o.name))? {
                 if let Ok(t) = sealer.mapping().record_time(&r.bytes) {
                     sealer.push(r.bytes, t)?;
+                    pushed += 1;
                 }
             }
         }
     }
     sealer.finish()?;
+    if pushed != report.accepted {
+        anyhow::bail!(
+            "the input changed between validation and sealing: {} records validated, {pushed} sealed; run `trailscope verify` and check the input",
+            report.accepted
+        );
+    }
     report.segments = sealer.segments_written - before;
     report.sealed = true;
     Ok(report)

@@ -81,7 +81,8 @@ fn valid_origin(o: &str) -> bool {
     !o.is_empty()
         && o.len() <= 256
         && o.chars().all(|c| {
-            c.is_ascii_graphic() || (!c.is_ascii() && !c.is_control() && !c.is_whitespace())
+            c.is_ascii_graphic()
+                || (!c.is_ascii() && !c.is_whitespace() && !crate::text::is_unsafe(c))
         })
 }
 

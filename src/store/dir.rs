@@ -105,6 +105,23 @@ impl Store for DirStore {
     }
 
     fn get(&self, path: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        // A store is hostile: a FIFO would block the reader, a link to /dev/zero never ends.
+        match fs::metadata(self.full(path)) {
+            Ok(m) if !m.is_file() => {
+                return Err(StoreError::Unusable(format!(
+                    "{path} is not a regular file"
+                )));
+            }
+            Ok(m) if m.len() > super::MAX_OBJECT_BYTES => {
+                return Err(StoreError::Unusable(format!(
+                    "{path} is {} bytes, more than the {} a store object may have",
+                    m.len(),
+                    super::MAX_OBJECT_BYTES
+                )));
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            _ => {}
+        }
         match fs::read(self.full(path)) {
             Ok(b) => Ok(Some(b)),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),

@@ -26,6 +26,10 @@ pub enum StoreError {
     Unusable(String),
 }
 
+/// Largest object (segment, checkpoint) a store may hand out, so a hostile store cannot make a
+/// reader allocate without bound. The writer's segments are far smaller (10,000 events).
+pub const MAX_OBJECT_BYTES: u64 = 1 << 30;
+
 /// A place holding `segments/` and `checkpoints/`.
 pub trait Store: Send + Sync {
     /// The store's location as the user gave it, made absolute (used in output and as the key

@@ -101,7 +101,9 @@ pub fn analyse(
                     prev == Hash32::ZERO
                 } else {
                     facts.values().any(|g| {
-                        g.header.as_ref().is_some_and(|gh| gh.seq + 1 == hd.seq)
+                        g.header
+                            .as_ref()
+                            .is_some_and(|gh| gh.seq.checked_add(1) == Some(hd.seq))
                             && g.chain_hash == Some(prev)
                     })
                 };
@@ -326,6 +328,17 @@ pub fn analyse(
         }
     }
     if let Some((size, file)) = truncated {
+        // A signed statement about segments that are gone: what follows the newest checkpoint
+        // that still agrees cannot be checked against it, so it is not trusted either.
+        let agreeing = cps
+            .iter()
+            .rev()
+            .filter(|(s, _)| **s <= a.positions)
+            .find(|(s, c)| {
+                facts.get(&(*s - 1)).and_then(|f| f.chain_hash) == Some(c.checkpoint.hash)
+            })
+            .map_or(0, |(s, _)| *s);
+        break_at = break_at.min(agreeing);
         a.problems.push(Problem::new(
             Some(a.positions),
             Kind::TailTruncated,

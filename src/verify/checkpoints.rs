@@ -115,40 +115,52 @@ pub fn scan(store: &dyn Store, verifier: Option<&Verifier>) -> Result<Checkpoint
                     "no key to check it with: pass --pubkey, or publish checkpoints/signer.pub",
                 )),
                 Some(Err(e)) => out.problems.push(problem_for(None, LATEST_PATH.into(), e)),
-                Some(Ok(cp)) => match &newest_bytes {
-                    Some((size, bytes)) if *bytes == latest => {
-                        debug_assert_eq!(*size, cp.size);
+                Some(Ok(cp)) => {
+                    match &newest_bytes {
+                        Some((size, bytes)) if *bytes == latest => {
+                            debug_assert_eq!(*size, cp.size);
+                        }
+                        Some((size, _)) if cp.size > *size && rejected.contains(&cp.size) => {
+                            // The numbered copy is damaged (reported above); this one verifies.
+                            out.valid.insert(
+                                cp.size,
+                                ValidCheckpoint {
+                                    checkpoint: cp,
+                                    file: LATEST_PATH.into(),
+                                },
+                            );
+                        }
+                        Some((size, _)) => out.problems.push(Problem::new(
+                            Some(cp.size.saturating_sub(1)),
+                            Kind::CheckpointMismatch,
+                            Some(LATEST_PATH.into()),
+                            format!(
+                                "latest.note (size {}) is not the newest checkpoint (size {size})",
+                                cp.size
+                            ),
+                        )),
+                        None => {
+                            // Only a latest copy: treat it as the checkpoint it claims to be, but
+                            // say that its numbered original is gone.
+                            let numbered = crate::segment::checkpoint::checkpoint_path(cp.size);
+                            if store.get(&numbered)?.is_none() {
+                                out.problems.push(Problem::new(
+                                Some(cp.size - 1),
+                                Kind::CheckpointMismatch,
+                                Some(LATEST_PATH.into()),
+                                format!("{numbered}, of which latest.note must be a copy, is missing"),
+                            ));
+                            }
+                            out.valid.insert(
+                                cp.size,
+                                ValidCheckpoint {
+                                    checkpoint: cp,
+                                    file: LATEST_PATH.into(),
+                                },
+                            );
+                        }
                     }
-                    Some((size, _)) if cp.size > *size && rejected.contains(&cp.size) => {
-                        // The numbered copy is damaged (reported above); this one verifies.
-                        out.valid.insert(
-                            cp.size,
-                            ValidCheckpoint {
-                                checkpoint: cp,
-                                file: LATEST_PATH.into(),
-                            },
-                        );
-                    }
-                    Some((size, _)) => out.problems.push(Problem::new(
-                        Some(cp.size.saturating_sub(1)),
-                        Kind::CheckpointMismatch,
-                        Some(LATEST_PATH.into()),
-                        format!(
-                            "latest.note (size {}) is not the newest checkpoint (size {size})",
-                            cp.size
-                        ),
-                    )),
-                    None => {
-                        // Only a latest copy: treat it as the checkpoint it claims to be.
-                        out.valid.insert(
-                            cp.size,
-                            ValidCheckpoint {
-                                checkpoint: cp,
-                                file: LATEST_PATH.into(),
-                            },
-                        );
-                    }
-                },
+                }
             }
         }
     }

@@ -30,6 +30,10 @@ pub use report::{CheckpointInfo, Head, Report, SegmentState, SegmentStatus};
 
 use segment_check::{SegmentFacts, check_segment};
 
+/// Largest run of missing segments the verifier enumerates; a file named beyond it is reported
+/// as malformed instead.
+pub const MAX_GAP: u64 = 100_000;
+
 /// Errors that stop verification before any finding (exit code 2).
 #[derive(Debug, thiserror::Error)]
 pub enum VerifyError {
@@ -107,6 +111,25 @@ pub fn verify_store(store: &dyn Store, opts: &VerifyOptions) -> Result<Report, V
             )),
         }
     }
+    // A name far beyond the number of files cannot belong to a chain without an absurd gap;
+    // reporting it (instead of enumerating the gap seq by seq) keeps hostile names like
+    // 18446744073709551615.seg from costing memory or wrapping arithmetic.
+    let limit = names.len() as u64 + MAX_GAP;
+    names.retain(|(seq, name)| {
+        if *seq < limit {
+            return true;
+        }
+        problems.push(Problem::new(
+            Some(*seq),
+            Kind::Malformed,
+            Some(format!("segments/{name}")),
+            format!(
+                "seq {seq} is more than {MAX_GAP} beyond the {} segment files; not part of the chain",
+                limit - MAX_GAP
+            ),
+        ));
+        false
+    });
     let facts: Vec<SegmentFacts> = names
         .par_iter()
         .map(|(seq, name)| {
@@ -129,7 +152,10 @@ pub fn verify_store(store: &dyn Store, opts: &VerifyOptions) -> Result<Report, V
         let store_head_s = store_head.map_or("none".to_string(), |(s, h)| {
             format!("seq {s} {}", h.short())
         });
-        let pinned_s = format!("seq {seq} {}", &hash[..12.min(hash.len())]);
+        let pinned_s = format!(
+            "seq {seq} {}",
+            crate::text::sanitize(&hash.chars().take(12).collect::<String>())
+        );
         match facts.get(&seq).and_then(|f| f.chain_hash) {
             Some(h) if h.to_hex() == hash => {}
             Some(h) => {
