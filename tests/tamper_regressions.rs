@@ -360,3 +360,22 @@ fn absurd_segment_numbers_are_malformed_not_enumerated() {
     assert_has(&r, Some(100_000_000_000), &[Kind::Malformed]);
     assert_eq!(r.segments, 3, "{}", dump(&r));
 }
+
+/// Deleting every checkpoint used to leave only "unsigned tail" warnings (exit 0), even for a
+/// store that was signed when pinned, or when `--pubkey` demands signatures.
+#[test]
+fn a_store_stripped_of_its_checkpoints_is_an_error_when_signatures_are_expected() {
+    let fx = build(&Spec::plain(&[1, 2]));
+    assert_intact(&fx.verify_pinned());
+    fs::remove_dir_all(fx.root.join("checkpoints")).unwrap();
+    fs::create_dir(fx.root.join("checkpoints")).unwrap();
+    let r = fx.verify_pinned();
+    assert!(!r.is_intact(), "{}", dump(&r));
+    assert_has(&r, None, &[Kind::CheckpointMismatch]);
+    let r = fx.verify_with(Some(0));
+    assert_has(&r, None, &[Kind::UnknownSigner]);
+    // Without a pin or --pubkey an unsigned store is only a warning.
+    let mut spec = Spec::plain(&[1]);
+    spec.key = None;
+    assert_intact(&build(&spec).verify());
+}

@@ -143,6 +143,45 @@ pub fn verify_store(store: &dyn Store, opts: &VerifyOptions) -> Result<Report, V
     let mut analysis = chain::analyse(&facts, &cps.valid);
     problems.append(&mut analysis.problems);
 
+    // A store that is expected to be signed must not silently become unsigned: deleting every
+    // checkpoint would otherwise leave only "unsigned tail" warnings.
+    if !cps.any && !facts.is_empty() {
+        if let Some(k) = &opts.pubkey {
+            problems.push(Problem::new(
+                None,
+                Kind::UnknownSigner,
+                None,
+                format!(
+                    "no checkpoint at all, but --pubkey expects checkpoints signed by {}",
+                    k.short()
+                ),
+            ));
+        } else if let Some(s) = pin.as_ref().and_then(|p| p.signer.as_ref()) {
+            problems.push(Problem::new(
+                None,
+                Kind::CheckpointMismatch,
+                None,
+                format!(
+                    "the store had checkpoints signed by {} when it was pinned; it has none now",
+                    crate::segment::keys::short_key(s)
+                ),
+            ));
+        }
+    }
+    if let (Some(pinned), Some(now)) = (
+        pin.as_ref().and_then(|p| p.origin.as_ref()),
+        &analysis.origin,
+    ) {
+        if pinned != now {
+            problems.push(Problem::new(
+                None,
+                Kind::OriginMismatch,
+                None,
+                format!("the pinned origin is {pinned:?}, the store's is now {now:?}"),
+            ));
+        }
+    }
+
     // Pinned head: the store must still extend it.
     let mut pin_ok = true;
     if let Some(PinnedHead { seq, hash }) = pin.as_ref().and_then(|p| p.head.clone()) {
