@@ -98,6 +98,21 @@ impl Mapping {
         Ok(Mapping { format, map })
     }
 
+    /// Checks a mapping read from a segment header the way `--map` is checked.
+    pub fn validate(&self) -> Result<(), String> {
+        for (field, path) in &self.map {
+            if !FIELDS.contains(&field.as_str()) {
+                return Err(format!("mapping: unknown field {field:?}"));
+            }
+            if path.is_empty() || path.split('.').any(str::is_empty) {
+                return Err(format!(
+                    "mapping: {field}: empty path component in {path:?}"
+                ));
+            }
+        }
+        Ok(())
+    }
+
     fn concrete_format<'v>(&self, get: impl Fn(&str) -> Option<&'v Value>) -> InputFormat {
         match self.format {
             InputFormat::Auto => detect_format(get),

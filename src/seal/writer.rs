@@ -77,15 +77,6 @@ pub struct Sealer<'s> {
     checkpointed_seq: Option<u64>,
 }
 
-fn valid_origin(o: &str) -> bool {
-    !o.is_empty()
-        && o.len() <= 256
-        && o.chars().all(|c| {
-            c.is_ascii_graphic()
-                || (!c.is_ascii() && !c.is_whitespace() && !crate::text::is_unsafe(c))
-        })
-}
-
 impl<'s> Sealer<'s> {
     /// Verifies the store's current chain and prepares to extend it. Refuses a store with any
     /// error-level problem.
@@ -143,7 +134,7 @@ impl<'s> Sealer<'s> {
                 bail!("{location}: the store's origin is {origin:?}, not {o:?}");
             }
         }
-        if !valid_origin(&origin) {
+        if !crate::segment::header::valid_origin(&origin) {
             bail!(
                 "origin {origin:?} must be 1..256 visible characters without spaces (use --origin)"
             );

@@ -10,6 +10,17 @@ pub const FORMAT_V1: &str = "trailscope-segment/v1";
 /// Longest header line accepted when reading (bytes). Real headers are ~600 bytes.
 pub const MAX_HEADER_BYTES: usize = 64 * 1024;
 
+/// Whether `o` is a valid origin: 1–256 visible characters, no spaces, nothing that could
+/// reorder or hide text in a terminal.
+pub fn valid_origin(o: &str) -> bool {
+    !o.is_empty()
+        && o.len() <= 256
+        && o.chars().all(|c| {
+            c.is_ascii_graphic()
+                || (!c.is_ascii() && !c.is_whitespace() && !crate::text::is_unsafe(c))
+        })
+}
+
 /// Segment header. Field order here is the order written; readers never re-serialise it
 /// (the chain hash is over the bytes as stored).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

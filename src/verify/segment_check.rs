@@ -78,6 +78,24 @@ fn check_into(f: &mut SegmentFacts, bytes: &[u8]) -> Result<(), (Kind, String)> 
         .map_err(|e| malformed(format!("header: first_time: {e}")))?;
     let last = parse_rfc3339_ns(&header.last_time)
         .map_err(|e| malformed(format!("header: last_time: {e}")))?;
+    if crate::event::time::format_ns(first) != header.first_time
+        || crate::event::time::format_ns(last) != header.last_time
+    {
+        return Err(malformed(
+            "header: first_time/last_time must be RFC 3339 UTC with 9 fractional digits and Z"
+                .into(),
+        ));
+    }
+    if !crate::segment::header::valid_origin(&header.origin) {
+        return Err(malformed(format!(
+            "header: invalid origin {:?}",
+            header.origin
+        )));
+    }
+    header
+        .mapping
+        .validate()
+        .map_err(|e| malformed(format!("header: {e}")))?;
     let content = Hash32::from_hex(&header.content_sha256)
         .ok_or_else(|| malformed("header: content_sha256 is not 64 hex digits".into()))?;
     let root = Hash32::from_hex(&header.events_root)
