@@ -52,8 +52,20 @@ pub struct ScanPaths<'p> {
     parts: Vec<Vec<&'p str>>,
     /// Top-level keys of interest with the paths they serve: (key, nested, terminal, literal).
     top: Vec<(&'p str, u64, u64, u64)>,
-    /// Bitmap of the lengths of `top` keys (mod 256): most keys are rejected by one bit test.
+    /// Bitmap of [`key_sig`] over the `top` keys: most keys are rejected by one bit test.
     top_lens: [u64; 4],
+}
+
+/// A cheap 8-bit signature of a key (length, first and last byte), for the reject filter.
+fn key_sig(k: &[u8]) -> usize {
+    let (first, last) = (
+        k.first().copied().unwrap_or(0),
+        k.last().copied().unwrap_or(0),
+    );
+    (k.len().wrapping_mul(7)
+        ^ (first as usize).wrapping_mul(31)
+        ^ (last as usize).wrapping_mul(131))
+        & 0xff
 }
 
 impl<'p> ScanPaths<'p> {
@@ -96,7 +108,7 @@ impl<'p> ScanPaths<'p> {
         }
         let mut top_lens = [0u64; 4];
         for (k, ..) in &top {
-            let l = k.len() & 0xff;
+            let l = key_sig(k.as_bytes());
             top_lens[l / 64] |= 1 << (l % 64);
         }
         Some(ScanPaths {
@@ -151,7 +163,7 @@ impl<'p> ScanPaths<'p> {
             s.expect(b':')?;
             s.ws();
             let (nested, terminal, literal) = if top {
-                let l = key.len() & 0xff;
+                let l = key_sig(key);
                 if self.top_lens[l / 64] & (1 << (l % 64)) == 0 {
                     (0, 0, 0)
                 } else {
