@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 
 use crate::event::InputFormat;
-use crate::event::reader::{ReadItem, RecordReader};
+use crate::event::reader::{MAX_LINE_BYTES, ReadItem, RecordReader};
 
 use super::writer::{Rejected, Sealer};
 
@@ -141,6 +141,7 @@ pub fn follow_file(
             ));
         }
     }
+    let mut overlong = false;
     let mut saved = FollowPosition {
         offset,
         line: line_no,
@@ -160,7 +161,30 @@ pub fn follow_file(
             .with_context(|| format!("reading {name}"))?;
         if n > 0 {
             offset += n as u64;
-            partial.extend_from_slice(&buf[..n]);
+            let mut chunk = &buf[..n];
+            if overlong {
+                // Drop the rest of an over-long line up to its LF.
+                match memchr::memchr(b'\n', chunk) {
+                    Some(nl) => {
+                        chunk = &chunk[nl + 1..];
+                        overlong = false;
+                    }
+                    None => chunk = &[],
+                }
+            }
+            partial.extend_from_slice(chunk);
+            if !overlong
+                && partial.len() > MAX_LINE_BYTES
+                && memchr::memchr(b'\n', &partial).is_none()
+            {
+                line_no += 1;
+                on_reject(Rejected {
+                    location: format!("{name}:{line_no}"),
+                    reason: format!("line longer than {MAX_LINE_BYTES} bytes"),
+                });
+                partial.clear();
+                overlong = true;
+            }
             while let Some(nl) = memchr::memchr(b'\n', &partial) {
                 let line: Vec<u8> = partial.drain(..=nl).collect();
                 line_no += 1;
