@@ -7,22 +7,11 @@ use std::fs;
 
 use common::{Sandbox, fixture, list_names, problem_kinds};
 
-const KEY: &str = "keys/ops.key";
-
 /// A signed store: 10 k8s events in 4 segments (checkpoint size 4).
 fn signed_store(sb: &Sandbox) {
     sb.keygen("ops");
-    sb.ts(&[
-        "seal",
-        "--store",
-        "store",
-        "--key",
-        KEY,
-        "--segment-events",
-        "3",
-        &fixture("k8s-audit.ndjson"),
-    ])
-    .ok();
+    sb.seal_signed(&["--segment-events", "3", &fixture("k8s-audit.ndjson")])
+        .ok();
 }
 
 /// Every file of the store with its bytes, to prove a refused command changed nothing.
@@ -46,18 +35,9 @@ fn second_seal_continues_the_chain_and_grows_the_checkpoint() {
     let old = sb.segments("store");
     let old_head = old.last().unwrap().clone();
 
-    sb.ts(&[
-        "seal",
-        "--store",
-        "store",
-        "--key",
-        KEY,
-        "--segment-events",
-        "3",
-        &fixture("cloudtrail.json"),
-    ])
-    .ok()
-    .stdout_has("sealed 6 events into 2 segments");
+    sb.seal_signed(&["--segment-events", "3", &fixture("cloudtrail.json")])
+        .ok()
+        .stdout_has("sealed 6 events into 2 segments");
 
     let segs = sb.segments("store");
     assert_eq!(segs.len(), 6);
@@ -119,15 +99,7 @@ fn appending_without_a_key_leaves_an_unsigned_tail_that_a_later_keyed_seal_cover
     assert_eq!(problem_kinds(&report), ["unsigned_tail"]);
     assert_eq!(common::problem(&report, "unsigned_tail")["seq"], 4);
 
-    sb.ts(&[
-        "seal",
-        "--store",
-        "store",
-        "--key",
-        KEY,
-        &fixture("cloudtrail-lines.ndjson"),
-    ])
-    .ok();
+    sb.seal_signed(&[&fixture("cloudtrail-lines.ndjson")]).ok();
     let report = sb.verify_json("store", 0);
     assert_eq!(report["checkpoint"]["size"], 6);
     assert_eq!(report["events"], 22);
@@ -149,17 +121,10 @@ fn seal_refuses_to_extend_a_tampered_store() {
     .unwrap();
     let before = snapshot(&sb);
 
-    sb.ts(&[
-        "seal",
-        "--store",
-        "store",
-        "--key",
-        KEY,
-        &fixture("cloudtrail.json"),
-    ])
-    .code(2)
-    .stderr_has("refusing to extend a store that does not verify")
-    .stderr_has("seq 1 content_modified");
+    sb.seal_signed(&[&fixture("cloudtrail.json")])
+        .code(2)
+        .stderr_has("refusing to extend a store that does not verify")
+        .stderr_has("seq 1 content_modified");
     // Without a key too: an unsigned append would hide the damage just as well.
     sb.ts(&["seal", "--store", "store", &fixture("cloudtrail.json")])
         .code(2)

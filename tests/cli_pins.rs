@@ -8,34 +8,14 @@ use std::fs;
 
 use common::{Sandbox, fixture, list_names, problem, problem_kinds, short_key};
 
-const KEY: &str = "keys/ops.key";
-
 /// 6 segments in two seal runs (checkpoints of size 4 and 6), verified once (pinned at seq 5).
 /// Returns the pinned head hash.
 fn pinned_store(sb: &Sandbox) -> String {
     sb.keygen("ops");
-    sb.ts(&[
-        "seal",
-        "--store",
-        "store",
-        "--key",
-        KEY,
-        "--segment-events",
-        "3",
-        &fixture("k8s-audit.ndjson"),
-    ])
-    .ok();
-    sb.ts(&[
-        "seal",
-        "--store",
-        "store",
-        "--key",
-        KEY,
-        "--segment-events",
-        "3",
-        &fixture("cloudtrail.json"),
-    ])
-    .ok();
+    sb.seal_signed(&["--segment-events", "3", &fixture("k8s-audit.ndjson")])
+        .ok();
+    sb.seal_signed(&["--segment-events", "3", &fixture("cloudtrail.json")])
+        .ok();
     assert!(
         list_names(&sb.path("home/pins")).is_empty(),
         "seal pins nothing"
@@ -128,17 +108,8 @@ fn store_rewritten_with_other_events_is_a_fork() {
 
     // Same directory, same origin, same key, as many segments, different history.
     fs::remove_dir_all(sb.path("store")).unwrap();
-    sb.ts(&[
-        "seal",
-        "--store",
-        "store",
-        "--key",
-        KEY,
-        "--segment-events",
-        "1",
-        &fixture("k8s-audit.ndjson"),
-    ])
-    .ok();
+    sb.seal_signed(&["--segment-events", "1", &fixture("k8s-audit.ndjson")])
+        .ok();
     let fresh_home = sb.path("other-home");
     fs::create_dir(&fresh_home).unwrap();
     let fresh = sb
@@ -232,15 +203,7 @@ fn pubkey_accepts_a_file_or_the_key_string_and_rejects_other_signers() {
     let sb = Sandbox::new();
     let ops = sb.keygen("ops");
     let other = sb.keygen("other");
-    sb.ts(&[
-        "seal",
-        "--store",
-        "store",
-        "--key",
-        KEY,
-        &fixture("k8s-audit.ndjson"),
-    ])
-    .ok();
+    sb.seal_signed(&[&fixture("k8s-audit.ndjson")]).ok();
 
     let wrong = sb
         .ts(&["verify", "--json", "--pubkey", "keys/other.pub", "store"])

@@ -41,7 +41,6 @@ pub fn run(a: SealArgs) -> anyhow::Result<Outcome> {
         checkpoint_time: None,
     };
     let mut sealer = Sealer::open(store.as_ref(), opts)?;
-    let first_seq_before = sealer.segments_written;
 
     if let Some(path) = &a.follow {
         let every = Duration::from_secs(a.segment_seconds.unwrap_or(DEFAULT_FOLLOW_SECONDS).max(1));
@@ -114,7 +113,6 @@ pub fn run(a: SealArgs) -> anyhow::Result<Outcome> {
         );
         return Ok(Outcome::Problems);
     }
-    let _ = first_seq_before;
     super::say(&format!(
         "sealed {} events into {} segments of {} (origin {}); {} rejected\n",
         report.accepted,

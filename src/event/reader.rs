@@ -67,13 +67,24 @@ impl<R: BufRead> RecordReader<R> {
         }
     }
 
+    /// The next input line (without LF). An over-long line is reported as a bad item and
+    /// skipped without being buffered.
     fn next_line(&mut self) -> io::Result<Option<(u64, Vec<u8>)>> {
         if let Some(l) = self.pushback.pop_front() {
             return Ok(Some(l));
         }
-        if self.eof {
-            return Ok(None);
+        loop {
+            if self.eof {
+                return Ok(None);
+            }
+            if let Some(line) = self.read_line()? {
+                return Ok(Some(line));
+            }
         }
+    }
+
+    /// Reads one line; `None` when it was over-long (reported) or the input ended.
+    fn read_line(&mut self) -> io::Result<Option<(u64, Vec<u8>)>> {
         let mut buf = Vec::new();
         let n = io::Read::by_ref(&mut self.inner)
             .take(MAX_LINE_BYTES as u64 + 1)
@@ -90,12 +101,35 @@ impl<R: BufRead> RecordReader<R> {
         if buf.last() == Some(&b'\n') {
             buf.pop();
         } else if buf.len() > MAX_LINE_BYTES {
-            // Skip the rest of the over-long line.
-            let mut sink = Vec::new();
-            self.inner.read_until(b'\n', &mut sink)?;
-            return Ok(Some((self.line_no, b"\x00overlong".to_vec())));
+            self.skip_past_lf()?;
+            self.out.push_back(ReadItem::Bad {
+                line: self.line_no,
+                reason: format!("line longer than {MAX_LINE_BYTES} bytes"),
+            });
+            return Ok(None);
         }
         Ok(Some((self.line_no, buf)))
+    }
+
+    /// Discards input up to and including the next LF, a buffer at a time.
+    fn skip_past_lf(&mut self) -> io::Result<()> {
+        loop {
+            let chunk = self.inner.fill_buf()?;
+            if chunk.is_empty() {
+                self.eof = true;
+                return Ok(());
+            }
+            match memchr::memchr(b'\n', chunk) {
+                Some(i) => {
+                    self.inner.consume(i + 1);
+                    return Ok(());
+                }
+                None => {
+                    let n = chunk.len();
+                    self.inner.consume(n);
+                }
+            }
+        }
     }
 
     fn emit_object(&mut self, line: u64, bytes: Vec<u8>, compacted: bool) {
@@ -127,13 +161,6 @@ impl<R: BufRead> RecordReader<R> {
         let Some((line, bytes)) = self.next_line()? else {
             return Ok(false);
         };
-        if bytes == b"\x00overlong" {
-            self.out.push_back(ReadItem::Bad {
-                line,
-                reason: format!("line longer than {MAX_LINE_BYTES} bytes"),
-            });
-            return Ok(true);
-        }
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(true);
         }

@@ -92,6 +92,11 @@ impl FollowCursor {
     }
 }
 
+/// Records `pos` in the cursor, when there is one.
+fn save(cursor: Option<&FollowCursor>, pos: &FollowPosition) -> anyhow::Result<()> {
+    cursor.map_or(Ok(()), |c| c.save(pos))
+}
+
 fn inode_of(meta: &std::fs::Metadata) -> u64 {
     #[cfg(unix)]
     {
@@ -219,9 +224,7 @@ pub fn follow_file(
                         line: line_no,
                         inode,
                     };
-                    if let Some(c) = cursor {
-                        c.save(&saved)?;
-                    }
+                    save(cursor, &saved)?;
                 }
             }
             continue;
@@ -238,9 +241,7 @@ pub fn follow_file(
                 line: line_no,
                 inode,
             };
-            if let Some(c) = cursor {
-                c.save(&saved)?;
-            }
+            save(cursor, &saved)?;
         }
         if stopping {
             if !partial.is_empty() {

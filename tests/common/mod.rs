@@ -146,6 +146,13 @@ impl Sandbox {
         self.ts_with_home(&self.home(), args)
     }
 
+    /// `trailscope seal --store store --key keys/ops.key ARGS` (the key made by `keygen("ops")`).
+    pub fn seal_signed(&self, args: &[&str]) -> Run {
+        let mut all = vec!["seal", "--store", "store", "--key", "keys/ops.key"];
+        all.extend_from_slice(args);
+        self.ts(&all)
+    }
+
     /// Like [`Sandbox::ts`] but with another trailscope home (a second machine, so to speak).
     pub fn ts_with_home(&self, home: &Path, args: &[&str]) -> Run {
         Run::from_output(args.join(" "), ts(self.dir.path(), home, args))
