@@ -24,6 +24,23 @@ pub enum StoreError {
     /// The store location cannot be used.
     #[error("{0}")]
     Unusable(String),
+    /// A remote store (HTTP, S3) failed to answer for `path` after its own retries: a
+    /// connection error, timeout, 5xx, or a body shorter than announced. `detail` never holds
+    /// credentials. Pull retries these once more with backoff.
+    #[error("{path}: {detail}")]
+    Remote {
+        /// Store-relative path.
+        path: String,
+        /// What went wrong, with credentials redacted.
+        detail: String,
+    },
+}
+
+impl StoreError {
+    /// Whether trying again later may succeed (network faults), as opposed to a definite answer.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, StoreError::Remote { .. })
+    }
 }
 
 /// Largest object (segment, checkpoint) a store may hand out, so a hostile store cannot make a
