@@ -32,6 +32,27 @@ pub fn sanitize(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Compact JSON text with every unsafe character escaped as `\uXXXX`: still valid JSON that
+/// decodes to the same strings, but safe to print to a terminal (`serde_json` leaves C1
+/// controls and bidi overrides as they are). `json` must be compact (no raw newlines).
+pub fn json_safe(json: &str) -> Cow<'_, str> {
+    if !json.chars().any(is_unsafe) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 8);
+    for c in json.chars() {
+        if is_unsafe(c) {
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{:04x}", u));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,5 +74,15 @@ mod tests {
             sanitize("\x1b]8;;http://x\x07"),
             "\\u{1B}]8;;http://x\\u{7}"
         );
+    }
+
+    #[test]
+    fn json_safe_keeps_meaning() {
+        let v = serde_json::json!({"a": "x\u{202E}y\u{9B}z\u{1b}[31m", "b": "plain"});
+        let text = serde_json::to_string(&v).unwrap();
+        let safe = json_safe(&text);
+        assert!(!safe.chars().any(is_unsafe), "{safe}");
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back, v);
     }
 }

@@ -28,6 +28,114 @@ pub enum Command {
     Forget(ForgetArgs),
     /// Write the built-in demo store and verify it.
     Demo(DemoArgs),
+    /// Fetch a store's new segments, verify them in chain order and index them locally.
+    Pull(PullArgs),
+    /// Search the local index of a pulled store.
+    Search(SearchArgs),
+    /// Count matching events per time bucket, split by outcome.
+    Histogram(HistogramArgs),
+    /// Top values of one field among matching events.
+    Facets(FacetsArgs),
+}
+
+/// `trailscope pull`.
+#[derive(Args, Debug)]
+pub struct PullArgs {
+    /// The store: a directory, file://…, http(s)://… or s3://bucket/prefix.
+    pub store: String,
+    /// Accept only checkpoints signed by this key (NAME.pub file or the key string).
+    #[arg(long)]
+    pub pubkey: Option<String>,
+    /// Segments fetched at once.
+    #[arg(long, default_value_t = 8)]
+    pub jobs: usize,
+    /// Attempts per segment before giving up.
+    #[arg(long, default_value_t = 4)]
+    pub tries: u32,
+    /// First retry delay in milliseconds (doubled each try, with jitter).
+    #[arg(long, default_value_t = 200)]
+    pub backoff_ms: u64,
+    /// Skip the full-text pass (structured fields only; free-text queries need a later pull).
+    #[arg(long)]
+    pub no_fulltext: bool,
+    /// Commit the index at least every N segments.
+    #[arg(long, default_value_t = 64)]
+    pub commit_every: u64,
+    /// Print the summary (and problems) as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What every query command takes.
+#[derive(Args, Debug)]
+pub struct QueryArgs {
+    /// Earliest time (inclusive): RFC 3339, `now`, or relative (`-15m`, `-2h`, `-7d`).
+    #[arg(long, allow_hyphen_values = true)]
+    pub from: Option<String>,
+    /// Latest time (exclusive), same forms as --from.
+    #[arg(long, allow_hyphen_values = true)]
+    pub to: Option<String>,
+    /// Print JSON lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `trailscope search`.
+#[derive(Args, Debug)]
+pub struct SearchArgs {
+    /// The store (as given to `pull`).
+    pub store: String,
+    /// Tantivy query (`actor:alice AND action:delete`, phrases, ranges, NOT); empty or `*`
+    /// matches everything.
+    #[arg(default_value = "*", allow_hyphen_values = true)]
+    pub query: String,
+    /// Time range and output.
+    #[command(flatten)]
+    pub q: QueryArgs,
+    /// Hits to print.
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    /// `newest` first (default) or `oldest` first.
+    #[arg(long, default_value = "newest", value_parser = ["newest", "oldest"])]
+    pub order: String,
+    /// With --json, include each event's original record.
+    #[arg(long)]
+    pub records: bool,
+}
+
+/// `trailscope histogram`.
+#[derive(Args, Debug)]
+pub struct HistogramArgs {
+    /// The store (as given to `pull`).
+    pub store: String,
+    /// Tantivy query; empty or `*` matches everything.
+    #[arg(default_value = "*", allow_hyphen_values = true)]
+    pub query: String,
+    /// Time range and output.
+    #[command(flatten)]
+    pub q: QueryArgs,
+    /// Number of buckets.
+    #[arg(long, default_value_t = 20)]
+    pub buckets: usize,
+}
+
+/// `trailscope facets`.
+#[derive(Args, Debug)]
+pub struct FacetsArgs {
+    /// The store (as given to `pull`).
+    pub store: String,
+    /// Field: actor, action, resource, outcome, source_ip, user_agent, trace_id, span_id,
+    /// request_id.
+    pub field: String,
+    /// Tantivy query; empty or `*` matches everything.
+    #[arg(default_value = "*", allow_hyphen_values = true)]
+    pub query: String,
+    /// Time range and output.
+    #[command(flatten)]
+    pub q: QueryArgs,
+    /// Values to print.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
 }
 
 /// `trailscope keygen`.

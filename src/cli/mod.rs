@@ -7,6 +7,8 @@
 mod args;
 mod demo_cmd;
 mod keygen;
+mod pull_cmd;
+mod query_cmd;
 mod seal_cmd;
 mod verify_cmd;
 
@@ -68,5 +70,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Verify(a) => verify_cmd::run(a),
         Command::Forget(a) => verify_cmd::forget(a),
         Command::Demo(a) => demo_cmd::run(a),
+        Command::Pull(a) => pull_cmd::run(a),
+        Command::Search(a) => query_cmd::search(a),
+        Command::Histogram(a) => query_cmd::histogram(a),
+        Command::Facets(a) => query_cmd::facets(a),
     }
 }

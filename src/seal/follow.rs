@@ -75,7 +75,7 @@ impl FollowCursor {
     /// Saves `pos` atomically.
     pub fn save(&self, pos: &FollowPosition) -> anyhow::Result<()> {
         let dir = self.path.parent().expect("cursor has a directory");
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        crate::home::create_private_dir(dir)?;
         let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
         std::io::Write::write_all(&mut tmp, &serde_json::to_vec(pos)?)?;
         tmp.persist(&self.path)

@@ -57,12 +57,43 @@ pub struct VerifyOptions {
     pub pins: Option<PinStore>,
 }
 
+/// What a run trusts before it looks at any segment: the pinned state, the key checkpoints must
+/// be signed with, and the checkpoints whose signature verified.
+pub struct Trust {
+    /// The pin recorded by earlier runs for this location.
+    pub pin: Option<Pin>,
+    /// The key checkpoints are checked with.
+    pub trusted: Option<Verifier>,
+    /// Checkpoints read and checked.
+    pub cps: checkpoints::CheckpointScan,
+    /// Problems found so far (signer, checkpoint files).
+    pub problems: Vec<Problem>,
+}
+
 /// Verifies every segment and checkpoint of `store`.
 pub fn verify_store(store: &dyn Store, opts: &VerifyOptions) -> Result<Report, VerifyError> {
     let location = store.location();
     if !store.is_store()? {
         return Err(VerifyError::NotAStore(location));
     }
+    let mut trust = establish_trust(store, opts)?;
+    let names = segment_names(store, &mut trust.problems)?;
+    let facts: Vec<SegmentFacts> = names
+        .par_iter()
+        .map(|(seq, name)| {
+            let file = format!("segments/{name}");
+            let bytes = store.get(&file)?.unwrap_or_default();
+            Ok(check_segment(*seq, file, &bytes))
+        })
+        .collect::<Result<_, StoreError>>()?;
+    let facts: BTreeMap<u64, SegmentFacts> = facts.into_iter().map(|f| (f.name_seq, f)).collect();
+    conclude(location, &facts, trust, opts)
+}
+
+/// Loads the pin, decides which key to trust (`--pubkey`, else the pinned signer, else the
+/// store's own on first use) and checks every checkpoint's signature with it.
+pub fn establish_trust(store: &dyn Store, opts: &VerifyOptions) -> Result<Trust, VerifyError> {
+    let location = store.location();
     let mut problems = Vec::new();
     let pin = match &opts.pins {
         Some(p) => p.load(&location)?,
@@ -97,7 +128,20 @@ pub fn verify_store(store: &dyn Store, opts: &VerifyOptions) -> Result<Report, V
 
     let cps = checkpoints::scan(store, trusted.as_ref())?;
     problems.extend(cps.problems.iter().cloned());
+    Ok(Trust {
+        pin,
+        trusted,
+        cps,
+        problems,
+    })
+}
 
+/// The store's segment files as (seq, name), in seq order; names that are not segments, or
+/// absurdly far beyond the others, are reported in `problems` and left out.
+pub fn segment_names(
+    store: &dyn Store,
+    problems: &mut Vec<Problem>,
+) -> Result<Vec<(u64, String)>, StoreError> {
     let mut names = Vec::new();
     for name in store.list("segments")? {
         match parse_segment_name(&name) {
@@ -130,17 +174,24 @@ pub fn verify_store(store: &dyn Store, opts: &VerifyOptions) -> Result<Report, V
         ));
         false
     });
-    let facts: Vec<SegmentFacts> = names
-        .par_iter()
-        .map(|(seq, name)| {
-            let file = format!("segments/{name}");
-            let bytes = store.get(&file)?.unwrap_or_default();
-            Ok(check_segment(*seq, file, &bytes))
-        })
-        .collect::<Result<_, StoreError>>()?;
-    let facts: BTreeMap<u64, SegmentFacts> = facts.into_iter().map(|f| (f.name_seq, f)).collect();
+    Ok(names)
+}
 
-    let mut analysis = chain::analyse(&facts, &cps.valid);
+/// Links `facts` (every segment position, keyed by seq) into a chain, checks it against the
+/// checkpoints and the pinned head, builds the report and advances the pin when all is well.
+pub fn conclude(
+    location: String,
+    facts: &BTreeMap<u64, SegmentFacts>,
+    trust: Trust,
+    opts: &VerifyOptions,
+) -> Result<Report, VerifyError> {
+    let Trust {
+        pin,
+        trusted,
+        cps,
+        mut problems,
+    } = trust;
+    let mut analysis = chain::analyse(facts, &cps.valid);
     problems.append(&mut analysis.problems);
 
     // A store that is expected to be signed must not silently become unsigned: deleting every
@@ -219,7 +270,7 @@ pub fn verify_store(store: &dyn Store, opts: &VerifyOptions) -> Result<Report, V
 
     let report = report::build(
         location.clone(),
-        &facts,
+        facts,
         &analysis,
         &cps.valid,
         trusted.as_ref(),

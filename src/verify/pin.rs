@@ -68,8 +68,7 @@ impl PinStore {
 
     /// Stores `pin` (atomically).
     pub fn save(&self, pin: &Pin) -> anyhow::Result<()> {
-        fs::create_dir_all(&self.dir)
-            .map_err(|e| anyhow::anyhow!("creating {}: {e}", self.dir.display()))?;
+        crate::home::create_private_dir(&self.dir)?;
         let path = self.path_for(&pin.store);
         let mut tmp = tempfile::NamedTempFile::new_in(&self.dir)?;
         std::io::Write::write_all(&mut tmp, &serde_json::to_vec_pretty(pin)?)?;

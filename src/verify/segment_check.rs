@@ -54,9 +54,36 @@ pub fn check_segment(name_seq: u64, file: String, bytes: &[u8]) -> SegmentFacts 
     f
 }
 
+/// Facts of a segment whose bytes were verified earlier and kept locally (by `pull`): only the
+/// header line is read again; the body is trusted as checked when it was stored.
+pub fn facts_from_verified_header(name_seq: u64, file: String, head: &[u8]) -> SegmentFacts {
+    let mut f = SegmentFacts {
+        name_seq,
+        file,
+        chain_hash: None,
+        header: None,
+        prev: None,
+        issue: None,
+        events: 0,
+        first_time: 0,
+        last_time: 0,
+    };
+    if let Err((kind, detail)) = check_header(&mut f, head) {
+        f.issue = Some((kind, detail));
+    }
+    f
+}
+
 fn check_into(f: &mut SegmentFacts, bytes: &[u8]) -> Result<(), (Kind, String)> {
     let malformed = |d: String| (Kind::Malformed, d);
     let (head, body) = split_segment(bytes).map_err(|e| malformed(e.to_string()))?;
+    check_header(f, head)?;
+    check_body(f, body)
+}
+
+/// Parses and checks the header line; fills the header-derived facts.
+fn check_header(f: &mut SegmentFacts, head: &[u8]) -> Result<(), (Kind, String)> {
+    let malformed = |d: String| (Kind::Malformed, d);
     f.chain_hash = Some(sha256(head));
     let head_str =
         std::str::from_utf8(head).map_err(|_| malformed("header is not valid UTF-8".into()))?;
@@ -96,17 +123,31 @@ fn check_into(f: &mut SegmentFacts, bytes: &[u8]) -> Result<(), (Kind, String)> 
         .mapping
         .validate()
         .map_err(|e| malformed(format!("header: {e}")))?;
-    let content = Hash32::from_hex(&header.content_sha256)
-        .ok_or_else(|| malformed("header: content_sha256 is not 64 hex digits".into()))?;
-    let root = Hash32::from_hex(&header.events_root)
-        .ok_or_else(|| malformed("header: events_root is not 64 hex digits".into()))?;
+    if Hash32::from_hex(&header.content_sha256).is_none() {
+        return Err(malformed(
+            "header: content_sha256 is not 64 hex digits".into(),
+        ));
+    }
+    if Hash32::from_hex(&header.events_root).is_none() {
+        return Err(malformed("header: events_root is not 64 hex digits".into()));
+    }
     f.events = header.events;
     f.first_time = first;
     f.last_time = last;
+    f.header = Some(header);
+    Ok(())
+}
+
+/// Hashes, then parses the body against the header already in `f`.
+fn check_body(f: &SegmentFacts, body: &[u8]) -> Result<(), (Kind, String)> {
+    let malformed = |d: String| (Kind::Malformed, d);
+    let header = f.header.as_ref().expect("check_header succeeded");
+    let content = Hash32::from_hex(&header.content_sha256).expect("checked in check_header");
+    let root = Hash32::from_hex(&header.events_root).expect("checked in check_header");
+    let (first, last) = (f.first_time, f.last_time);
     let mapping = header.mapping.clone();
     let (body_bytes, events) = (header.body_bytes, header.events);
     let (first_s, last_s) = (header.first_time.clone(), header.last_time.clone());
-    f.header = Some(header);
 
     // Hash before parse.
     let actual = sha256(body);

@@ -1,0 +1,133 @@
+//! Adding verified segments to an index and committing them together with the head.
+
+use std::ops::Bound;
+
+use anyhow::Context;
+use tantivy::indexer::NoMergePolicy;
+use tantivy::query::RangeQuery;
+use tantivy::{IndexWriter, TantivyDocument, Term};
+
+use crate::segment::header::SegmentHeader;
+use crate::segment::split_segment;
+
+use super::document::{LinePlace, event_document};
+use super::head::IndexHead;
+use super::open::EventIndex;
+use super::schema::MAX_POS;
+
+/// Memory budget of one writer (split among its threads).
+const WRITER_MEMORY: usize = 256 << 20;
+
+/// A writer over one [`EventIndex`]. Nothing it adds is visible until [`Indexer::commit`], which
+/// records the new head in the same atomic step. No merges run while it writes; call
+/// [`Indexer::merge`] after the pull.
+pub struct Indexer<'a> {
+    target: &'a EventIndex,
+    writer: IndexWriter<TantivyDocument>,
+    /// The head as of the last commit plus everything added since.
+    pub head: IndexHead,
+}
+
+impl<'a> Indexer<'a> {
+    /// Starts writing to `target` with `threads` indexing threads.
+    pub fn new(target: &'a EventIndex, threads: usize) -> anyhow::Result<Indexer<'a>> {
+        let head = IndexHead::load(&target.index)?;
+        let threads = threads.clamp(1, 8);
+        let writer: IndexWriter<TantivyDocument> = target
+            .index
+            .writer_with_num_threads(threads, WRITER_MEMORY.max((threads * 20) << 20))
+            .context("opening the index writer (is another trailscope pulling this store?)")?;
+        writer.set_merge_policy(Box::new(NoMergePolicy));
+        Ok(Indexer {
+            target,
+            writer,
+            head,
+        })
+    }
+
+    /// Adds every event of segment `seq` (whose bytes were checked and linked by the caller) and
+    /// advances the uncommitted head to it. Returns the number of events added.
+    pub fn add_segment(&mut self, seq: u64, bytes: &[u8], chain_hash: &str) -> anyhow::Result<u64> {
+        anyhow::ensure!(
+            seq == self.head.segments,
+            "segment {seq} does not follow the indexed head (next is {})",
+            self.head.segments
+        );
+        let (head_line, body) =
+            split_segment(bytes).map_err(|e| anyhow::anyhow!("segment {seq}: {e}"))?;
+        let header: SegmentHeader =
+            serde_json::from_slice(head_line).with_context(|| format!("segment {seq}: header"))?;
+        let body_start = head_line.len() as u64 + 1;
+        let mut offset = 0usize;
+        let mut pos = 0u64;
+        while offset < body.len() {
+            let end = memchr::memchr(b'\n', &body[offset..]).map_or(body.len(), |i| offset + i);
+            anyhow::ensure!(
+                pos <= MAX_POS,
+                "segment {seq} has more than {MAX_POS} events"
+            );
+            let place = LinePlace {
+                seq,
+                pos,
+                offset: body_start + offset as u64,
+            };
+            let doc = event_document(
+                &self.target.fields,
+                &header.mapping,
+                place,
+                &body[offset..end],
+            );
+            self.writer.add_document(doc)?;
+            pos += 1;
+            offset = end + 1;
+        }
+        self.head.segments = seq + 1;
+        self.head.head_hash = Some(chain_hash.to_string());
+        self.head.events += pos;
+        if self.head.origin.is_none() {
+            self.head.origin = Some(header.origin);
+        }
+        Ok(pos)
+    }
+
+    /// Removes every event of segments `seq..` (a tail that turned out not to belong to the
+    /// chain) and moves the uncommitted head back to `seq`.
+    pub fn truncate_to(
+        &mut self,
+        seq: u64,
+        head_hash: Option<String>,
+        events: u64,
+    ) -> anyhow::Result<()> {
+        let field = self.target.fields.seq;
+        self.writer.delete_query(Box::new(RangeQuery::new(
+            Bound::Included(Term::from_field_u64(field, seq)),
+            Bound::Unbounded,
+        )))?;
+        self.head.segments = seq;
+        self.head.head_hash = head_hash;
+        self.head.events = events;
+        self.head.covered = self.head.covered.min(seq);
+        Ok(())
+    }
+
+    /// Makes everything added so far visible, with `self.head` as the recorded head, in one
+    /// atomic step.
+    pub fn commit(&mut self) -> anyhow::Result<()> {
+        let payload = serde_json::to_string(&self.head)?;
+        let mut prepared = self.writer.prepare_commit()?;
+        prepared.set_payload(&payload);
+        prepared.commit()?;
+        Ok(())
+    }
+
+    /// Merges the index's segments into one (after the pull, off the critical path) and waits
+    /// for it.
+    pub fn merge(mut self) -> anyhow::Result<()> {
+        let ids = self.target.index.searchable_segment_ids()?;
+        if ids.len() > 1 {
+            self.writer.merge(&ids).wait()?;
+        }
+        self.writer.wait_merging_threads()?;
+        Ok(())
+    }
+}

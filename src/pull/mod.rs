@@ -1,0 +1,398 @@
+//! `pull`: brings a store's new segments into the local index, verified, in chain order.
+//!
+//! 1. **Trust**: the pin, the trusted key and the store's checkpoints are read and checked
+//!    exactly as `verify` does ([`crate::verify::establish_trust`]).
+//! 2. **Fetch**: only segments after the local head are fetched, several at a time, with
+//!    retries ([`fetch`]); each body is hashed before it is parsed and goes to the spool.
+//! 3. **Verify**: the new segments' facts, joined to the headers of the local verified copies,
+//!    are linked and checked against checkpoints and the pin by the same code as `verify`
+//!    ([`crate::verify::conclude`]). The result says how far the chain is intact.
+//! 4. **Index**: the intact new segments are moved from the spool to the local copies and
+//!    indexed in seq order; each commit records the head it reached in the same atomic step
+//!    ([`crate::index::IndexHead`]). Nothing after a break is indexed.
+//! 5. **Full text**: a second pass adds the same segments to the full index, then both indexes
+//!    are merged.
+//!
+//! Killed at any moment, the index is as of its last commit and the next pull resumes there.
+
+pub mod fetch;
+pub mod local;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::index::{EventIndex, IndexHead, IndexKind, Indexer};
+use crate::segment::Hash32;
+use crate::store::Store;
+use crate::verify::segment_check::{SegmentFacts, facts_from_verified_header};
+use crate::verify::{
+    Kind, PinStore, Problem, Report, SegmentState, VerifyError, VerifyOptions, conclude,
+    establish_trust, segment_names,
+};
+
+pub use fetch::FetchOptions;
+pub use local::LocalState;
+
+/// How to pull.
+#[derive(Clone)]
+pub struct PullOptions {
+    /// Accept only checkpoints signed by this key.
+    pub pubkey: Option<crate::segment::keys::Verifier>,
+    /// Fetching.
+    pub fetch: FetchOptions,
+    /// Indexing threads.
+    pub index_threads: usize,
+    /// Build the full-text index after the structured one.
+    pub fulltext: bool,
+    /// Commit the index at least every this many segments (progress kept if killed).
+    pub commit_every: u64,
+}
+
+impl Default for PullOptions {
+    fn default() -> Self {
+        PullOptions {
+            pubkey: None,
+            fetch: FetchOptions::default(),
+            index_threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            fulltext: true,
+            commit_every: 64,
+        }
+    }
+}
+
+/// Stage of a pull, for progress display.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Fetching and checking segments.
+    Fetch,
+    /// Indexing structured fields.
+    Index,
+    /// Building the full-text index.
+    Fulltext,
+    /// Merging index segments.
+    Merge,
+}
+
+/// A progress report.
+#[derive(Clone, Debug)]
+pub struct Progress {
+    /// Current stage.
+    pub stage: Stage,
+    /// Segments done in this stage.
+    pub segments: u64,
+    /// Segments this stage will handle.
+    pub total_segments: u64,
+    /// Bytes done in this stage.
+    pub bytes: u64,
+    /// Bytes this stage will handle, when known.
+    pub total_bytes: Option<u64>,
+    /// Events done in this stage.
+    pub events: u64,
+}
+
+/// Seconds spent in each stage.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Timings {
+    /// Trust and listing.
+    pub trust_s: f64,
+    /// Fetching and checking (wall clock).
+    pub fetch_s: f64,
+    /// Of which hashing and parsing, summed over fetch workers (CPU time, may exceed fetch_s).
+    pub check_cpu_s: f64,
+    /// Chain analysis.
+    pub verify_s: f64,
+    /// Structured indexing until its last commit.
+    pub index_s: f64,
+    /// Full-text pass.
+    pub fulltext_s: f64,
+    /// Merging.
+    pub merge_s: f64,
+    /// Everything.
+    pub total_s: f64,
+}
+
+/// What a pull did.
+#[derive(Clone, Debug, Serialize)]
+pub struct PullSummary {
+    /// Store location.
+    pub store: String,
+    /// Segments fetched this run.
+    pub fetched_segments: u64,
+    /// Bytes fetched this run.
+    pub fetched_bytes: u64,
+    /// Fetch attempts beyond the first, over all segments.
+    pub retries: u64,
+    /// Segments indexed this run.
+    pub indexed_segments: u64,
+    /// Events indexed this run.
+    pub indexed_events: u64,
+    /// The local head after the pull.
+    pub head: IndexHead,
+    /// Events indexed per second (structured index, fetch to commit).
+    pub events_per_s: f64,
+    /// Time per stage.
+    pub timings: Timings,
+    /// The verification report over the whole chain (local copies plus new segments), in the
+    /// same shape as `verify --json`.
+    pub verify: Report,
+}
+
+impl PullSummary {
+    /// Whether the chain is intact (no error problem).
+    pub fn is_intact(&self) -> bool {
+        self.verify.is_intact()
+    }
+}
+
+/// Pulls `store` into its local state under `home`.
+pub fn pull(
+    store: &dyn Store,
+    home: &Path,
+    opts: &PullOptions,
+    progress: &mut (dyn FnMut(&Progress) + Send),
+) -> anyhow::Result<PullSummary> {
+    let started = Instant::now();
+    let location = store.location();
+    if !store.is_store()? {
+        return Err(VerifyError::NotAStore(location).into());
+    }
+    let local = LocalState::at(home, &location);
+    local.create()?;
+    local.clear_spool()?;
+    let structured = EventIndex::open_or_create(
+        &local.index_dir(IndexKind::Structured),
+        IndexKind::Structured,
+    )?;
+    let mut indexer = Indexer::new(&structured, opts.index_threads)?;
+    let start_head = indexer.head.clone();
+    let mut timings = Timings::default();
+
+    // 1. Trust.
+    let vopts = VerifyOptions {
+        pubkey: opts.pubkey.clone(),
+        pins: Some(PinStore::new(home)),
+    };
+    let mut trust = establish_trust(store, &vopts)?;
+    let names = segment_names(store, &mut trust.problems)?;
+    let remote_positions = names.last().map_or(0, |(s, _)| s + 1);
+    if remote_positions < start_head.segments {
+        trust.problems.push(Problem::new(
+            Some(remote_positions),
+            Kind::Rollback,
+            None,
+            format!(
+                "the local index holds segments 0..{} but the store now has only {remote_positions}",
+                start_head.segments
+            ),
+        ));
+    }
+    let mut facts: BTreeMap<u64, SegmentFacts> = BTreeMap::new();
+    for seq in 0..start_head.segments {
+        let line = local.header_line(seq)?;
+        facts.insert(
+            seq,
+            facts_from_verified_header(seq, crate::segment::segment_path(seq), &line),
+        );
+    }
+    timings.trust_s = started.elapsed().as_secs_f64();
+
+    // 2. Fetch the new segments.
+    let t = Instant::now();
+    let new_seqs: Vec<u64> = names
+        .iter()
+        .map(|(s, _)| *s)
+        .filter(|s| *s >= start_head.segments)
+        .collect();
+    let mut fetched_bytes = 0u64;
+    let mut retries = 0u64;
+    let mut check_time = Duration::ZERO;
+    let mut new_facts: Vec<SegmentFacts> = Vec::new();
+    let mut done = 0u64;
+    let total = new_seqs.len() as u64;
+    {
+        let mut each = |f: fetch::Fetched| -> anyhow::Result<()> {
+            retries += u64::from(f.tries - 1);
+            check_time += f.check_time;
+            done += 1;
+            if let Some(bytes) = &f.bytes {
+                fetched_bytes += bytes.len() as u64;
+                if f.facts.as_ref().is_some_and(|x| x.issue.is_none()) {
+                    local.spool(f.seq, bytes)?;
+                }
+            }
+            if let Some(x) = f.facts {
+                new_facts.push(x);
+            }
+            progress(&Progress {
+                stage: Stage::Fetch,
+                segments: done,
+                total_segments: total,
+                bytes: fetched_bytes,
+                total_bytes: None,
+                events: 0,
+            });
+            Ok(())
+        };
+        fetch::fetch_segments(store, &new_seqs, &opts.fetch, &mut each)?;
+    }
+    for f in new_facts {
+        facts.insert(f.name_seq, f);
+    }
+    timings.fetch_s = t.elapsed().as_secs_f64();
+    timings.check_cpu_s = check_time.as_secs_f64();
+
+    // 3. Verify the whole chain: local copies plus new segments.
+    let t = Instant::now();
+    let report = conclude(location.clone(), &facts, trust, &vopts)?;
+    let intact = report
+        .states
+        .iter()
+        .take_while(|s| matches!(s.state, SegmentState::Verified | SegmentState::UnsignedTail))
+        .count() as u64;
+    let covered = report
+        .states
+        .iter()
+        .take_while(|s| s.state == SegmentState::Verified)
+        .count() as u64;
+    timings.verify_s = t.elapsed().as_secs_f64();
+
+    // 4. Index the intact new segments, in order.
+    let t = Instant::now();
+    if intact < start_head.segments {
+        let hash = intact
+            .checked_sub(1)
+            .and_then(|s| facts.get(&s))
+            .and_then(|f| f.chain_hash)
+            .map(|h| h.to_hex());
+        let events = (0..intact)
+            .filter_map(|s| facts.get(&s))
+            .map(|f| f.events)
+            .sum();
+        indexer.truncate_to(intact, hash, events)?;
+    }
+    let mut indexed_segments = 0u64;
+    let mut indexed_events = 0u64;
+    let mut since_commit = 0u64;
+    let to_index = intact.saturating_sub(start_head.segments);
+    for seq in start_head.segments..intact {
+        let hash = facts
+            .get(&seq)
+            .and_then(|f| f.chain_hash)
+            .map(|h: Hash32| h.to_hex())
+            .ok_or_else(|| anyhow::anyhow!("segment {seq}: verified without a chain hash"))?;
+        let bytes = std::fs::read(local.spool_file(seq))?;
+        local.promote(seq)?;
+        indexed_events += indexer.add_segment(seq, &bytes, &hash)?;
+        indexed_segments += 1;
+        since_commit += 1;
+        if since_commit >= opts.commit_every.max(1) {
+            local.sync_segments_dir()?;
+            indexer.head.covered = covered.min(indexer.head.segments);
+            indexer.commit()?;
+            since_commit = 0;
+        }
+        progress(&Progress {
+            stage: Stage::Index,
+            segments: indexed_segments,
+            total_segments: to_index,
+            bytes: 0,
+            total_bytes: None,
+            events: indexed_events,
+        });
+    }
+    local.sync_segments_dir()?;
+    indexer.head.covered = covered.min(indexer.head.segments);
+    indexer.commit()?;
+    let head = indexer.head.clone();
+    timings.index_s = t.elapsed().as_secs_f64();
+    let structured_ready = started.elapsed().as_secs_f64();
+    local.clear_spool()?;
+
+    // 5. Full text, then merge both indexes off the critical path.
+    let t = Instant::now();
+    if opts.fulltext {
+        catch_up_fulltext(&local, &head, opts, progress)?;
+    }
+    timings.fulltext_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    progress(&Progress {
+        stage: Stage::Merge,
+        segments: 0,
+        total_segments: 0,
+        bytes: 0,
+        total_bytes: None,
+        events: 0,
+    });
+    indexer.merge()?;
+    timings.merge_s = t.elapsed().as_secs_f64();
+    timings.total_s = started.elapsed().as_secs_f64();
+
+    Ok(PullSummary {
+        store: location,
+        fetched_segments: total,
+        fetched_bytes,
+        retries,
+        indexed_segments,
+        indexed_events,
+        events_per_s: if structured_ready > 0.0 {
+            indexed_events as f64 / structured_ready
+        } else {
+            0.0
+        },
+        head,
+        timings,
+        verify: report,
+    })
+}
+
+/// Brings the full index to `head` from the local verified copies (and back, if the structured
+/// index was truncated), then merges it.
+pub fn catch_up_fulltext(
+    local: &LocalState,
+    head: &IndexHead,
+    opts: &PullOptions,
+    progress: &mut (dyn FnMut(&Progress) + Send),
+) -> anyhow::Result<()> {
+    let full = EventIndex::open_or_create(&local.index_dir(IndexKind::Full), IndexKind::Full)?;
+    let mut w = Indexer::new(&full, opts.index_threads)?;
+    if w.head.segments > head.segments
+        || (w.head.segments == head.segments && w.head.head_hash != head.head_hash)
+    {
+        w.truncate_to(0, None, 0)?;
+    }
+    let from = w.head.segments;
+    let mut since_commit = 0u64;
+    let mut events = 0u64;
+    for seq in from..head.segments {
+        let bytes = local.read_segment(seq)?;
+        let hash = if seq + 1 == head.segments {
+            head.head_hash.clone().unwrap_or_default()
+        } else {
+            let line = local.header_line(seq + 1)?;
+            let next: crate::segment::header::SegmentHeader = serde_json::from_slice(&line)?;
+            next.prev
+        };
+        events += w.add_segment(seq, &bytes, &hash)?;
+        since_commit += 1;
+        if since_commit >= opts.commit_every.max(1) {
+            w.head.covered = head.covered.min(w.head.segments);
+            w.commit()?;
+            since_commit = 0;
+        }
+        progress(&Progress {
+            stage: Stage::Fulltext,
+            segments: seq + 1 - from,
+            total_segments: head.segments - from,
+            bytes: 0,
+            total_bytes: None,
+            events,
+        });
+    }
+    w.head.covered = head.covered.min(w.head.segments);
+    w.commit()?;
+    w.merge()
+}

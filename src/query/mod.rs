@@ -1,0 +1,174 @@
+//! Headless queries over a store's local index: search, histogram, facets.
+//!
+//! These are the functions the console calls; the CLI only formats their results. A
+//! [`Workspace`] opens a store's indexes read-only. A query naming only structured fields runs
+//! on the structured index (complete as soon as the pull's first pass commits); a query with
+//! free text or `record.` paths runs on the full index, which may lag behind (the result says
+//! how far it covers).
+
+pub mod aggregate;
+pub mod parse;
+pub mod search;
+pub mod time_arg;
+
+use std::path::Path;
+
+use serde::Serialize;
+use tantivy::{IndexReader, ReloadPolicy};
+
+use crate::event::time::TimeNs;
+use crate::index::{EventIndex, IndexHead, IndexKind};
+use crate::pull::LocalState;
+
+pub use aggregate::{Facets, Histogram, facets, histogram};
+pub use parse::ParsedQuery;
+pub use search::{Hit, Order, SearchResult, search};
+pub use time_arg::{now_ns, parse_time_arg};
+
+/// Why a query could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    /// The query text is wrong; `pos` is the byte offset at fault, when known.
+    #[error("query syntax: {message}{}", pos.map(|p| format!(" (at position {p})")).unwrap_or_default())]
+    Syntax {
+        /// Byte offset in the query text.
+        pos: Option<usize>,
+        /// What is wrong.
+        message: String,
+    },
+    /// A bad argument (field name, time range).
+    #[error("{0}")]
+    Argument(String),
+    /// Nothing was pulled for this store.
+    #[error("no local index for {0}: run `trailscope pull {0}` first")]
+    NotPulled(String),
+    /// Reading the index failed.
+    #[error(transparent)]
+    Index(#[from] anyhow::Error),
+}
+
+impl From<tantivy::TantivyError> for QueryError {
+    fn from(e: tantivy::TantivyError) -> Self {
+        QueryError::Index(e.into())
+    }
+}
+
+/// What to match: a query (Tantivy syntax; empty or `*` for everything) in `[from, to)`.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// Query text.
+    pub query: String,
+    /// Earliest time, inclusive.
+    pub from: Option<TimeNs>,
+    /// Latest time, exclusive.
+    pub to: Option<TimeNs>,
+}
+
+/// One opened index.
+pub struct Opened {
+    /// The index.
+    pub index: EventIndex,
+    /// Its reader.
+    pub reader: IndexReader,
+    /// The head as of the commit the reader sees.
+    pub head: IndexHead,
+}
+
+impl Opened {
+    fn open(dir: &Path, kind: IndexKind) -> Result<Option<Opened>, QueryError> {
+        let Some(index) = EventIndex::open_existing(dir, kind)? else {
+            return Ok(None);
+        };
+        let reader = index
+            .index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let head = IndexHead::load(&index.index)?;
+        Ok(Some(Opened {
+            index,
+            reader,
+            head,
+        }))
+    }
+}
+
+/// A store's local indexes, opened for queries.
+pub struct Workspace {
+    /// The store location.
+    pub location: String,
+    /// Its local state.
+    pub local: LocalState,
+    /// The structured index.
+    pub structured: Opened,
+    /// The full index, once the second pass has started.
+    pub full: Option<Opened>,
+}
+
+/// Which index answered, and how much of the chain it covers.
+#[derive(Clone, Debug, Serialize)]
+pub struct Coverage {
+    /// `structured` or `full`.
+    pub index: &'static str,
+    /// Segments covered by the index that answered.
+    pub segments: u64,
+    /// Segments pulled (the structured index's head).
+    pub pulled_segments: u64,
+}
+
+impl Workspace {
+    /// Opens the local indexes of the store at `location`.
+    pub fn open(home: &Path, location: &str) -> Result<Workspace, QueryError> {
+        let local = LocalState::at(home, location);
+        let structured = Opened::open(
+            &local.index_dir(IndexKind::Structured),
+            IndexKind::Structured,
+        )?
+        .ok_or_else(|| QueryError::NotPulled(location.to_string()))?;
+        let full = Opened::open(&local.index_dir(IndexKind::Full), IndexKind::Full)?;
+        Ok(Workspace {
+            location: location.to_string(),
+            local,
+            structured,
+            full,
+        })
+    }
+
+    /// The head of what was pulled.
+    pub fn head(&self) -> &IndexHead {
+        &self.structured.head
+    }
+
+    /// The index a query needs, with its coverage.
+    pub fn pick(&self, needs_full: bool) -> Result<(&Opened, Coverage), QueryError> {
+        let pulled = self.structured.head.segments;
+        if !needs_full {
+            return Ok((
+                &self.structured,
+                Coverage {
+                    index: "structured",
+                    segments: pulled,
+                    pulled_segments: pulled,
+                },
+            ));
+        }
+        let full = self.full.as_ref().ok_or_else(|| {
+            QueryError::Argument(
+                "this query needs the full-text index, which has not been built yet: run `trailscope pull` again (without --no-fulltext)".into(),
+            )
+        })?;
+        Ok((
+            full,
+            Coverage {
+                index: "full",
+                segments: full.head.segments.min(pulled),
+                pulled_segments: pulled,
+            },
+        ))
+    }
+
+    /// Whether events of segment `seq` are attested by a signed checkpoint.
+    pub fn is_verified(&self, seq: u64) -> bool {
+        self.structured.head.is_verified(seq)
+    }
+}

@@ -1,0 +1,167 @@
+//! `search`: matching events, newest or oldest first.
+
+use serde::Serialize;
+use tantivy::collector::sort_key::SortByStaticFastValue;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::{DateTime, DocAddress, Order as TOrder, Searcher};
+
+use super::{Coverage, Filter, QueryError, Workspace};
+use crate::event::time::format_ns;
+use crate::index::schema::{KEYWORDS, OFFSET, ORD, POS, SEQ, TIME};
+
+/// Result order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Order {
+    /// Latest first (the default: incidents are investigated backwards).
+    #[default]
+    NewestFirst,
+    /// Earliest first (timelines).
+    OldestFirst,
+}
+
+/// One matching event.
+#[derive(Clone, Debug, Serialize)]
+pub struct Hit {
+    /// Event time (RFC 3339, ns).
+    pub time: String,
+    /// Event time, ns since the epoch.
+    pub time_ns: i64,
+    /// Segment seq.
+    pub seq: u64,
+    /// Position in the segment.
+    pub pos: u64,
+    /// Whether the segment is attested by a signed checkpoint (else it is an unsigned tail).
+    pub verified: bool,
+    /// Actor.
+    pub actor: String,
+    /// Action.
+    pub action: String,
+    /// Resource.
+    pub resource: String,
+    /// Outcome.
+    pub outcome: String,
+    /// Source IP.
+    pub source_ip: Option<String>,
+    /// User agent.
+    pub user_agent: Option<String>,
+    /// Trace id.
+    pub trace_id: Option<String>,
+    /// Span id.
+    pub span_id: Option<String>,
+    /// Request id.
+    pub request_id: Option<String>,
+    /// The original record (from the local verified copy), when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<serde_json::Value>,
+}
+
+/// Hits and how many events matched in all.
+#[derive(Clone, Debug, Serialize)]
+pub struct SearchResult {
+    /// Events matching (not just those returned).
+    pub total: u64,
+    /// The first `limit` hits in the requested order.
+    pub hits: Vec<Hit>,
+    /// Which index answered.
+    pub coverage: Coverage,
+}
+
+/// Runs `filter` and returns up to `limit` hits in `order`; with `records`, each hit carries
+/// its original record.
+pub fn search(
+    ws: &Workspace,
+    filter: &Filter,
+    order: Order,
+    limit: usize,
+    records: bool,
+) -> Result<SearchResult, QueryError> {
+    let (parsed, opened) = super::parse::parse(ws, filter)?;
+    let (_, coverage) = ws.pick(parsed.needs_full)?;
+    let searcher = opened.reader.searcher();
+    let dir = match order {
+        Order::NewestFirst => TOrder::Desc,
+        Order::OldestFirst => TOrder::Asc,
+    };
+    let top = TopDocs::with_limit(limit.max(1)).order_by((
+        (SortByStaticFastValue::<DateTime>::for_field(TIME), dir),
+        (SortByStaticFastValue::<u64>::for_field(ORD), dir),
+    ));
+    let (docs, total) = searcher.search(parsed.query.as_ref(), &(top, Count))?;
+    let docs = if limit == 0 { Vec::new() } else { docs };
+    let mut hits = Vec::with_capacity(docs.len());
+    for (_, addr) in docs {
+        let mut hit = read_hit(ws, &searcher, addr)?;
+        if records {
+            let line = ws.local.read_line(hit.seq, offset_of(&searcher, addr)?)?;
+            hit.record = Some(serde_json::from_slice(&line).unwrap_or_else(|_| {
+                serde_json::Value::String(String::from_utf8_lossy(&line).into_owned())
+            }));
+        }
+        hits.push(hit);
+    }
+    Ok(SearchResult {
+        total: total as u64,
+        hits,
+        coverage,
+    })
+}
+
+fn u64_at(searcher: &Searcher, addr: DocAddress, field: &str) -> Result<u64, QueryError> {
+    let col = searcher
+        .segment_reader(addr.segment_ord)
+        .fast_fields()
+        .u64(field)?;
+    col.first(addr.doc_id)
+        .ok_or_else(|| QueryError::Index(anyhow::anyhow!("document without {field}")))
+}
+
+fn offset_of(searcher: &Searcher, addr: DocAddress) -> Result<u64, QueryError> {
+    u64_at(searcher, addr, OFFSET)
+}
+
+/// Reads a hit's fields from the fast fields (the index stores no documents).
+fn read_hit(ws: &Workspace, searcher: &Searcher, addr: DocAddress) -> Result<Hit, QueryError> {
+    let seg = searcher.segment_reader(addr.segment_ord);
+    let ff = seg.fast_fields();
+    let time_ns = ff
+        .date(TIME)?
+        .first(addr.doc_id)
+        .map_or(0, |d| d.into_timestamp_nanos());
+    let seq = u64_at(searcher, addr, SEQ)?;
+    let pos = u64_at(searcher, addr, POS)?;
+    let mut values: Vec<Option<String>> = Vec::with_capacity(KEYWORDS.len());
+    for name in KEYWORDS {
+        let value = match ff.str(name)? {
+            Some(col) => match col.term_ords(addr.doc_id).next() {
+                Some(ord) => {
+                    let mut s = String::new();
+                    col.ord_to_str(ord, &mut s)
+                        .map_err(|e| QueryError::Index(e.into()))?;
+                    Some(s)
+                }
+                None => None,
+            },
+            None => None,
+        };
+        values.push(value);
+    }
+    let mut v = values.into_iter();
+    let mut next = || v.next().flatten();
+    Ok(Hit {
+        time: format_ns(time_ns),
+        time_ns,
+        seq,
+        pos,
+        verified: ws.is_verified(seq),
+        actor: next().unwrap_or_default(),
+        action: next().unwrap_or_default(),
+        resource: next().unwrap_or_default(),
+        outcome: next().unwrap_or_else(|| "unknown".into()),
+        source_ip: next(),
+        user_agent: next(),
+        trace_id: next(),
+        span_id: next(),
+        request_id: next(),
+        record: None,
+    })
+}
