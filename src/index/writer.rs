@@ -3,6 +3,7 @@
 use std::ops::Bound;
 
 use anyhow::Context;
+use rayon::prelude::*;
 use tantivy::indexer::NoMergePolicy;
 use tantivy::query::RangeQuery;
 use tantivy::{IndexWriter, TantivyDocument, Term};
@@ -58,29 +59,36 @@ impl<'a> Indexer<'a> {
         let header: SegmentHeader =
             serde_json::from_slice(head_line).with_context(|| format!("segment {seq}: header"))?;
         let body_start = head_line.len() as u64 + 1;
+        let mut spans: Vec<(usize, usize)> = Vec::with_capacity(header.events as usize);
         let mut offset = 0usize;
-        let mut pos = 0u64;
         while offset < body.len() {
             let end = memchr::memchr(b'\n', &body[offset..]).map_or(body.len(), |i| offset + i);
-            anyhow::ensure!(
-                pos <= MAX_POS,
-                "segment {seq} has more than {MAX_POS} events"
-            );
-            let place = LinePlace {
-                seq,
-                pos,
-                offset: body_start + offset as u64,
-            };
-            let doc = event_document(
-                &self.target.fields,
-                &header.mapping,
-                place,
-                &body[offset..end],
-            );
-            self.writer.add_document(doc)?;
-            pos += 1;
+            spans.push((offset, end));
             offset = end + 1;
         }
+        anyhow::ensure!(
+            spans.len() as u64 <= MAX_POS + 1,
+            "segment {seq} has more than {} events",
+            MAX_POS + 1
+        );
+        // Documents are built on the rayon pool and handed to Tantivy's own indexing threads as
+        // they are ready; doc order within the index does not matter (results are ordered by
+        // the time and ord fast fields).
+        let (fields, mapping, writer) = (&self.target.fields, &header.mapping, &self.writer);
+        spans
+            .par_iter()
+            .enumerate()
+            .try_for_each(|(pos, &(start, end))| {
+                let place = LinePlace {
+                    seq,
+                    pos: pos as u64,
+                    offset: body_start + start as u64,
+                };
+                writer
+                    .add_document(event_document(fields, mapping, place, &body[start..end]))
+                    .map(|_| ())
+            })?;
+        let pos = spans.len() as u64;
         self.head.segments = seq + 1;
         self.head.head_hash = Some(chain_hash.to_string());
         self.head.events += pos;

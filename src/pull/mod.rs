@@ -262,7 +262,12 @@ pub fn pull(
 
     // 4. Index the intact new segments, in order.
     let t = Instant::now();
-    if intact < start_head.segments {
+    // A tail that no longer belongs to the chain is removed from the index; events that were
+    // attested by a checkpoint when they were pulled are never removed (a store that now
+    // disagrees with them is reported, and nothing new is indexed after the disagreement).
+    let keep = intact.max(start_head.covered);
+    if keep < start_head.segments {
+        let intact = keep;
         let hash = intact
             .checked_sub(1)
             .and_then(|s| facts.get(&s))
@@ -291,7 +296,7 @@ pub fn pull(
         since_commit += 1;
         if since_commit >= opts.commit_every.max(1) {
             local.sync_segments_dir()?;
-            indexer.head.covered = covered.min(indexer.head.segments);
+            indexer.head.covered = covered_at(covered, &start_head, indexer.head.segments);
             indexer.commit()?;
             since_commit = 0;
         }
@@ -305,7 +310,7 @@ pub fn pull(
         });
     }
     local.sync_segments_dir()?;
-    indexer.head.covered = covered.min(indexer.head.segments);
+    indexer.head.covered = covered_at(covered, &start_head, indexer.head.segments);
     indexer.commit()?;
     let head = indexer.head.clone();
     timings.index_s = t.elapsed().as_secs_f64();
@@ -347,6 +352,13 @@ pub fn pull(
         timings,
         verify: report,
     })
+}
+
+/// How many of `segments` indexed segments count as attested: those covered by a checkpoint
+/// now, and never fewer than were attested before this pull (they were checked against a
+/// signed checkpoint then, and their local copies have not changed).
+fn covered_at(covered_now: u64, before: &IndexHead, segments: u64) -> u64 {
+    covered_now.max(before.covered).min(segments)
 }
 
 /// Brings the full index to `head` from the local verified copies (and back, if the structured
