@@ -82,6 +82,7 @@ impl<'s> Sealer<'s> {
     /// error-level problem.
     pub fn open(store: &'s dyn Store, opts: SealOptions) -> anyhow::Result<Sealer<'s>> {
         let mapping = Mapping::new(opts.format, &opts.map).map_err(anyhow::Error::msg)?;
+        store.check_writable()?;
         let location = store.location();
         let (origin, next_seq, prev) = if store.is_store()? {
             let pubkey = opts
@@ -266,7 +267,12 @@ fn default_origin(store: &dyn Store, opts: &SealOptions) -> String {
         .unwrap_or_else(|| "trailscope".into())
 }
 
+/// `location` when it is a local directory with something in it. Remote locations (URLs) are
+/// never local directories: a bucket prefix without a store is simply empty.
 fn location_is_nonempty_dir(location: &str) -> Option<String> {
+    if !std::path::Path::new(location).is_absolute() {
+        return None;
+    }
     let mut rd = std::fs::read_dir(location).ok()?;
     rd.next().map(|_| location.to_string())
 }

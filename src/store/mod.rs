@@ -1,11 +1,28 @@
 //! Where segments and checkpoints live. Every kind of store offers the same few operations
 //! behind [`Store`]; the verifier and writer never touch paths or URLs themselves.
 //!
-//! Only local directories exist so far; HTTP and S3 stores come with the pull pipeline.
+//! [`open_store`] picks the kind from the spec the user gave:
+//! - a path or `file://` URL: [`DirStore`], a local directory (read and write);
+//! - `http://` or `https://`: a [`RemoteStore`] on a static HTTP server, read-only, listed by
+//!   probing (`http.rs`);
+//! - `s3://bucket/prefix`: a [`RemoteStore`] in an S3 bucket or compatible server, credentials
+//!   from the environment (`s3.rs`).
+//!
+//! Remote stores are synchronous wrappers around `object_store` with their own small runtime
+//! (`remote.rs`): never call them from inside a tokio runtime (use `spawn_blocking`). Their
+//! transient faults surface as [`StoreError::Remote`]; every message built from a remote error
+//! goes through [`redact`] first, and no location ever holds credentials.
 
 mod dir;
+mod http;
+mod redact;
+mod remote;
+mod s3;
+mod url;
 
 pub use dir::DirStore;
+pub use redact::redact;
+pub use remote::RemoteStore;
 
 /// Errors from a store, naming the object at fault.
 #[derive(Debug, thiserror::Error)]
@@ -52,7 +69,9 @@ pub trait Store: Send + Sync {
     /// The store's location as the user gave it, made absolute (used in output and as the key
     /// of pinned heads).
     fn location(&self) -> String;
-    /// Whether the location looks like a store (has `segments/`).
+    /// Whether the location looks like a store: a directory with `segments/`; an HTTP server
+    /// with `checkpoints/latest.note` or segment 0; a bucket with objects under the prefix's
+    /// `segments/` or `checkpoints/`.
     fn is_store(&self) -> Result<bool, StoreError>;
     /// Names (not paths) of the objects directly in `dir` (`segments` or `checkpoints`), sorted;
     /// empty when the directory does not exist.
@@ -63,16 +82,32 @@ pub trait Store: Send + Sync {
     fn put(&self, path: &str, bytes: &[u8]) -> Result<(), StoreError>;
     /// Writes `path` atomically, failing with [`StoreError::Exists`] if it exists.
     fn put_new(&self, path: &str, bytes: &[u8]) -> Result<(), StoreError>;
+    /// Fails when writes can never succeed here (an HTTP store), so a writer can refuse before
+    /// doing any work.
+    fn check_writable(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
 }
 
-/// Opens the store named by `spec`: a directory path or `file://` URL.
+/// Opens the store named by `spec`: a directory path or `file://` URL, an `http(s)://` URL, or
+/// `s3://bucket/prefix`. Nothing is contacted yet; a bad URL is refused naming the spec without
+/// its credentials.
 pub fn open_store(spec: &str) -> Result<Box<dyn Store>, StoreError> {
-    if spec.starts_with("http://") || spec.starts_with("https://") || spec.starts_with("s3://") {
-        return Err(StoreError::Unusable(format!(
-            "{spec}: remote stores are not supported yet (only directories)"
-        )));
+    if let Some(url) = url::split(spec) {
+        return match url.scheme.as_str() {
+            "http" | "https" => Ok(Box::new(http::open(spec)?)),
+            "s3" => Ok(Box::new(s3::open(spec)?)),
+            "file" => open_dir(spec.split_once("://").map_or(spec, |(_, p)| p)),
+            other => Err(StoreError::Unusable(format!(
+                "{}: unknown store scheme {other:?} (use a directory, file://, http://, https:// or s3://)",
+                redact(&url.display())
+            ))),
+        };
     }
-    let path = spec.strip_prefix("file://").unwrap_or(spec);
+    open_dir(spec)
+}
+
+fn open_dir(path: &str) -> Result<Box<dyn Store>, StoreError> {
     if path.is_empty() {
         return Err(StoreError::Unusable("empty store path".into()));
     }
