@@ -5,9 +5,12 @@
 //!   generic NDJSON records;
 //! - [`segment`]: the sealed format — segments chained by hash, Merkle roots over events,
 //!   signed checkpoints, keys (normative text: `docs/FORMAT.md`);
-//! - [`store`]: where segments live (a directory today; HTTP and S3 later);
+//! - [`store`]: where segments live (a directory, a static HTTP server, an S3 bucket prefix);
 //! - [`seal`]: the writer that appends segments and signs checkpoints;
 //! - [`verify`]: the chain verifier, pinned heads and problem reports;
+//! - [`pull`]: fetches new segments, verifies them in chain order, indexes the intact ones;
+//! - [`index`]: the local Tantivy index (schema, documents, head recorded in each commit);
+//! - [`query`]: search, histogram and facets over a pulled store (what the console calls);
 //! - [`demo`]: the built-in demo store;
 //! - [`text`]: terminal-safe rendering of untrusted strings;
 //! - [`cli`]: the command-line front end (thin: parsing and printing only).
