@@ -101,17 +101,21 @@ pub fn build(kind: IndexKind) -> Fields {
     let (text, record) = match kind {
         IndexKind::Structured => (None, None),
         IndexKind::Full => {
-            let indexing = TextFieldIndexing::default()
+            // Words of the whole line, with positions for phrases.
+            let words = TextFieldIndexing::default()
                 .set_tokenizer("default")
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions);
-            let text = b.add_text_field(
-                TEXT,
-                TextOptions::default().set_indexing_options(indexing.clone()),
-            );
+            let text = b.add_text_field(TEXT, TextOptions::default().set_indexing_options(words));
+            // Every leaf of the record as one exact term under its path (`record.verb:delete`,
+            // `record.user.username:alice`): a pivot on any field, at a fraction of the cost of
+            // tokenizing each value again.
+            let exact = TextFieldIndexing::default()
+                .set_tokenizer("raw")
+                .set_index_option(IndexRecordOption::Basic);
             let record = b.add_json_field(
                 RECORD,
                 JsonObjectOptions::default()
-                    .set_indexing_options(indexing)
+                    .set_indexing_options(exact)
                     .set_expand_dots_enabled(),
             );
             (Some(text), Some(record))

@@ -16,6 +16,9 @@ use super::head::IndexHead;
 use super::open::EventIndex;
 use super::schema::MAX_POS;
 
+/// Index segments tolerated before a pull merges them.
+pub const MERGE_ABOVE: usize = 8;
+
 /// Memory budget of one writer (split among its threads).
 const WRITER_MEMORY: usize = 256 << 20;
 
@@ -128,11 +131,12 @@ impl<'a> Indexer<'a> {
         Ok(())
     }
 
-    /// Merges the index's segments into one (after the pull, off the critical path) and waits
-    /// for it.
+    /// Merges the index's segments into one when there are more than [`MERGE_ABOVE`] (after
+    /// the pull, off the critical path) and waits for it. A handful of segments searches as
+    /// fast as one; merging a large index on every small pull would not pay.
     pub fn merge(mut self) -> anyhow::Result<()> {
         let ids = self.target.index.searchable_segment_ids()?;
-        if ids.len() > 1 {
+        if ids.len() > MERGE_ABOVE {
             self.writer.merge(&ids).wait()?;
         }
         self.writer.wait_merging_threads()?;
