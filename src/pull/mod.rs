@@ -120,8 +120,11 @@ pub struct Timings {
 pub struct PullSummary {
     /// Store location.
     pub store: String,
-    /// Segments fetched this run.
+    /// Segments fetched this run (new ones plus `refetched_segments`).
     pub fetched_segments: u64,
+    /// Of those, segments pulled before and fetched again to check the store still holds them
+    /// (the unsigned tail and the last attested segment).
+    pub refetched_segments: u64,
     /// Bytes fetched this run.
     pub fetched_bytes: u64,
     /// Fetch attempts beyond the first, over all segments.
@@ -179,19 +182,30 @@ pub fn pull(
     let mut trust = establish_trust(store, &vopts)?;
     let names = segment_names(store, &mut trust.problems)?;
     let remote_positions = names.last().map_or(0, |(s, _)| s + 1);
-    if remote_positions < start_head.segments {
+    let pinned = trust.pin.as_ref().is_some_and(|p| p.head.is_some());
+    if remote_positions < start_head.segments && !pinned {
+        // With a pin, `conclude` reports this exactly as `verify` does.
+        let seq = start_head.segments - 1;
         trust.problems.push(Problem::new(
-            Some(remote_positions),
+            Some(seq),
             Kind::Rollback,
-            None,
+            Some(crate::segment::segment_path(seq)),
             format!(
                 "the local index holds segments 0..{} but the store now has only {remote_positions}",
                 start_head.segments
             ),
         ));
     }
+    // Local copies stand in for the store only where a checkpoint attested them when they were
+    // pulled. The unsigned tail, and the last attested segment (where the pin usually sits),
+    // are fetched again on every pull, so a store rewritten behind our back is seen as the fork
+    // or rollback it is.
+    let refetch_from = start_head
+        .covered
+        .saturating_sub(1)
+        .min(start_head.segments);
     let mut facts: BTreeMap<u64, SegmentFacts> = BTreeMap::new();
-    for seq in 0..start_head.segments {
+    for seq in 0..refetch_from {
         let line = local.header_line(seq)?;
         facts.insert(
             seq,
@@ -205,7 +219,7 @@ pub fn pull(
     let new_seqs: Vec<u64> = names
         .iter()
         .map(|(s, _)| *s)
-        .filter(|s| *s >= start_head.segments)
+        .filter(|s| *s >= refetch_from)
         .collect();
     let mut fetched_bytes = 0u64;
     let mut retries = 0u64;
@@ -245,9 +259,30 @@ pub fn pull(
     timings.fetch_s = t.elapsed().as_secs_f64();
     timings.check_cpu_s = check_time.as_secs_f64();
 
-    // 3. Verify the whole chain: local copies plus new segments.
+    // 3. Verify the whole chain: local copies plus new segments. If the store no longer holds
+    //    what was pulled (the re-fetched segments differ from the local copies, or are gone),
+    //    local copies cannot stand in for it: the store is verified in full, exactly as `verify`
+    //    would, and nothing new is indexed.
     let t = Instant::now();
-    let report = conclude(location.clone(), &facts, trust, &vopts)?;
+    let mut diverged = false;
+    for seq in refetch_from..start_head.segments {
+        let local_hash = facts_from_verified_header(
+            seq,
+            crate::segment::segment_path(seq),
+            &local.header_line(seq)?,
+        )
+        .chain_hash;
+        if facts.get(&seq).and_then(|f| f.chain_hash) != local_hash {
+            diverged = true;
+            break;
+        }
+    }
+    let report = if diverged {
+        drop(trust);
+        crate::verify::verify_store(store, &vopts)?
+    } else {
+        conclude(location.clone(), &facts, trust, &vopts)?
+    };
     let intact = report
         .states
         .iter()
@@ -262,28 +297,38 @@ pub fn pull(
 
     // 4. Index the intact new segments, in order.
     let t = Instant::now();
-    // A tail that no longer belongs to the chain is removed from the index; events that were
-    // attested by a checkpoint when they were pulled are never removed (a store that now
-    // disagrees with them is reported, and nothing new is indexed after the disagreement).
-    let keep = intact.max(start_head.covered);
-    if keep < start_head.segments {
-        let intact = keep;
-        let hash = intact
-            .checked_sub(1)
-            .and_then(|s| facts.get(&s))
-            .and_then(|f| f.chain_hash)
-            .map(|h| h.to_hex());
-        let events = (0..intact)
-            .filter_map(|s| facts.get(&s))
-            .map(|f| f.events)
-            .sum();
-        indexer.truncate_to(intact, hash, events)?;
-    }
+    // The indexed unsigned tail must still be the store's: same chain hash at the local head.
+    // If not, it is removed from the index and the intact part is indexed again. Events that
+    // were attested by a checkpoint when they were pulled are never removed (a store that now
+    // disagrees with them is reported, and nothing after the disagreement is indexed).
+    let intact = if diverged { 0 } else { intact };
+    let tail_agrees = start_head.segments == 0
+        || (intact >= start_head.segments
+            && facts
+                .get(&(start_head.segments - 1))
+                .and_then(|f| f.chain_hash)
+                .map(|h| h.to_hex())
+                == start_head.head_hash);
+    let index_from = if tail_agrees {
+        start_head.segments
+    } else {
+        let keep = start_head.covered;
+        let mut events = 0;
+        let mut hash = None;
+        for seq in 0..keep {
+            let line = local.header_line(seq)?;
+            let f = facts_from_verified_header(seq, crate::segment::segment_path(seq), &line);
+            events += f.events;
+            hash = f.chain_hash.map(|h| h.to_hex());
+        }
+        indexer.truncate_to(keep, hash, events)?;
+        keep
+    };
     let mut indexed_segments = 0u64;
     let mut indexed_events = 0u64;
     let mut since_commit = 0u64;
-    let to_index = intact.saturating_sub(start_head.segments);
-    for seq in start_head.segments..intact {
+    let to_index = intact.saturating_sub(index_from);
+    for seq in index_from..intact {
         let hash = facts
             .get(&seq)
             .and_then(|f| f.chain_hash)
@@ -339,6 +384,7 @@ pub fn pull(
     Ok(PullSummary {
         store: location,
         fetched_segments: total,
+        refetched_segments: start_head.segments - refetch_from,
         fetched_bytes,
         retries,
         indexed_segments,

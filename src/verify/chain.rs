@@ -305,17 +305,23 @@ pub fn analyse(
         let Some(h) = facts.get(&k).and_then(|f| f.chain_hash) else {
             continue;
         };
-        if h != cp.checkpoint.hash && !explained_cp.contains(&size) && !a.bad.contains(&k) {
-            a.problems.push(Problem::new(
-                Some(k),
-                Kind::CheckpointMismatch,
-                file,
-                format!(
-                    "signed hash {} for segment {k}, the store's segment hashes to {}",
-                    cp.checkpoint.hash.short(),
-                    h.short()
-                ),
-            ));
+        if h != cp.checkpoint.hash && !explained_cp.contains(&size) {
+            // Reported only when nothing else explains it; but a signed checkpoint that the
+            // chain contradicts always ends trust at the newest checkpoint that still agrees:
+            // what follows cannot pass for an unsigned tail (e.g. a forged segment inserted
+            // before a checkpointed one).
+            if !a.bad.contains(&k) {
+                a.problems.push(Problem::new(
+                    Some(k),
+                    Kind::CheckpointMismatch,
+                    file,
+                    format!(
+                        "signed hash {} for segment {k}, the store's segment hashes to {}",
+                        cp.checkpoint.hash.short(),
+                        h.short()
+                    ),
+                ));
+            }
             // The rewrite began somewhere after the newest checkpoint that still agrees.
             let agreeing = cps
                 .range(..size)
