@@ -94,7 +94,18 @@ pub fn parse<'a>(
     let text_query: Box<dyn Query> = if is_match_all(&filter.query) {
         Box::new(AllQuery)
     } else {
-        parser_for(opened).parse_query(&filter.query).map_err(|e| {
+        let parser = parser_for(opened);
+        // Tantivy reads `a AND NOT b` as `+a +(-b)`, and a clause of exclusions alone matches
+        // nothing (or is refused). Give every such clause an explicit "all documents" to
+        // exclude from, so NOT means what people mean.
+        match tantivy::query_grammar::parse_query(&filter.query) {
+            Ok(mut ast) => {
+                anchor_exclusions(&mut ast);
+                parser.build_query_from_user_input_ast(ast)
+            }
+            Err(_) => parser.parse_query(&filter.query),
+        }
+        .map_err(|e| {
             let (pos, message) = match syntax_error(&filter.query) {
                 Some((pos, m)) => (Some(pos), m),
                 None => (position_of(&filter.query, &e), e.to_string()),
@@ -121,6 +132,24 @@ pub fn parse<'a>(
         Box::new(BooleanQuery::new(clauses))
     };
     Ok((ParsedQuery { query, needs_full }, opened))
+}
+
+/// Adds a "match all" requirement to every clause made only of exclusions.
+fn anchor_exclusions(ast: &mut tantivy::query_grammar::UserInputAst) {
+    use tantivy::query_grammar::{Occur as O, UserInputAst, UserInputLeaf};
+    match ast {
+        UserInputAst::Clause(clauses) => {
+            clauses.iter_mut().for_each(|(_, c)| anchor_exclusions(c));
+            if !clauses.is_empty() && clauses.iter().all(|(o, _)| *o == Some(O::MustNot)) {
+                clauses.push((
+                    Some(O::Must),
+                    UserInputAst::Leaf(Box::new(UserInputLeaf::All)),
+                ));
+            }
+        }
+        UserInputAst::Boost(inner, _) => anchor_exclusions(inner),
+        UserInputAst::Leaf(_) => {}
+    }
 }
 
 /// Where in `text` a semantic error (unknown field, bad value) points, when it names something.
