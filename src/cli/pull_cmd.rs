@@ -48,7 +48,7 @@ pub fn run(a: PullArgs) -> anyhow::Result<Outcome> {
         super::say(&format!(
             "pulled {}: indexed {} new segments ({} events; fetched {:.1} MB) in {:.2} s, {:.0} events/s\n\
              local head: {} segments ({} verified, {} unsigned tail), {} events\n\
-             time: fetch+check {:.2} s (check {:.2} s cpu), verify {:.3} s, index {:.2} s, full text {:.2} s, merge {:.2} s\n",
+             time: fetch+check {:.2} s (check {:.2} s summed over workers), verify {:.3} s, index {:.2} s, full text {:.2} s, merge {:.2} s\n",
             sanitize(&summary.store),
             summary.indexed_segments,
             summary.indexed_events,

@@ -101,7 +101,8 @@ pub struct Timings {
     pub trust_s: f64,
     /// Fetching and checking (wall clock).
     pub fetch_s: f64,
-    /// Of which hashing and parsing, summed over fetch workers (CPU time, may exceed fetch_s).
+    /// Of which checking (hashing, parsing): wall time summed over the fetch workers, so with
+    /// more workers than cores it includes time spent waiting for a core.
     pub check_cpu_s: f64,
     /// Chain analysis.
     pub verify_s: f64,

@@ -91,13 +91,21 @@ fn run_aggs(
     Ok((v, total as u64, coverage))
 }
 
-/// The earliest and latest time matching `filter` (`None` when nothing matches), the latter
-/// plus one nanosecond so that `[lo, hi)` holds every match.
+/// Bounds `[lo, hi)` that hold every time matching `filter` (`None` when nothing matches), from
+/// one min/max aggregation. Tantivy reports date min/max as f64 nanoseconds (exact to ~256 ns
+/// at today's dates), so the bounds are widened by a microsecond on each side.
 fn time_bounds(ws: &Workspace, filter: &Filter) -> Result<Option<(TimeNs, TimeNs)>, QueryError> {
-    let first = super::search(ws, filter, super::Order::OldestFirst, 1, false)?;
-    let last = super::search(ws, filter, super::Order::NewestFirst, 1, false)?;
-    match (first.hits.first(), last.hits.first()) {
-        (Some(lo), Some(hi)) => Ok(Some((lo.time_ns, hi.time_ns.saturating_add(1)))),
+    let (v, total, _) = run_aggs(
+        ws,
+        filter,
+        json!({"lo": {"min": {"field": TIME}}, "hi": {"max": {"field": TIME}}}),
+    )?;
+    if total == 0 {
+        return Ok(None);
+    }
+    let ns = |k: &str| v[k]["value"].as_f64().map(|x| x as i64);
+    match (ns("lo"), ns("hi")) {
+        (Some(lo), Some(hi)) => Ok(Some((lo.saturating_sub(1_000), hi.saturating_add(1_001)))),
         _ => Ok(None),
     }
 }
