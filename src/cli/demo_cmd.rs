@@ -21,6 +21,12 @@ pub fn run(a: DemoArgs) -> anyhow::Result<Outcome> {
     // version of the demo) would only report a fork that everyone expects.
     let pins = PinStore::new(&home);
     pins.forget(&store.location())?;
+    // Likewise an index pulled from an earlier demo store.
+    let state = crate::home::store_state_dir(&home, &store.location());
+    if state.exists() {
+        std::fs::remove_dir_all(&state)
+            .map_err(|e| anyhow::anyhow!("removing {}: {e}", state.display()))?;
+    }
     let report = verify_store(
         store.as_ref(),
         &VerifyOptions {
@@ -35,5 +41,13 @@ pub fn run(a: DemoArgs) -> anyhow::Result<Outcome> {
              `trailscope demo --clean` writes an intact store)\n",
         )?;
     }
+    let shown = crate::text::sanitize(&dir.display().to_string()).into_owned();
+    super::say(&format!(
+        "\nnext: index the verified part and ask it questions:\n  \
+         trailscope pull {shown}\n  \
+         trailscope search {shown} 'outcome:failure' --limit 10\n  \
+         trailscope histogram {shown} --buckets 12\n  \
+         trailscope facets {shown} actor\n"
+    ))?;
     Ok(Outcome::Ok)
 }
