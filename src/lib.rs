@@ -13,6 +13,7 @@
 //! - [`query`]: search, histogram and facets over a pulled store (what the console calls);
 //! - [`demo`]: the built-in demo store;
 //! - [`text`]: terminal-safe rendering of untrusted strings;
+//! - [`tui`]: the interactive console (state, update, views, themes, keymap);
 //! - [`cli`]: the command-line front end (thin: parsing and printing only).
 
 #![forbid(unsafe_code)]
@@ -29,4 +30,5 @@ pub mod seal;
 pub mod segment;
 pub mod store;
 pub mod text;
+pub mod tui;
 pub mod verify;

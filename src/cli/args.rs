@@ -36,6 +36,43 @@ pub enum Command {
     Histogram(HistogramArgs),
     /// Top values of one field among matching events.
     Facets(FacetsArgs),
+    /// Open the interactive console on a store (pulls new segments in the background).
+    Open(OpenArgs),
+}
+
+/// `trailscope open`.
+#[derive(Args, Debug)]
+pub struct OpenArgs {
+    /// The store: a directory, file://…, http(s)://… or s3://bucket/prefix.
+    pub store: String,
+    #[command(flatten)]
+    pub view: ConsoleArgs,
+}
+
+/// How the console looks and starts (shared by `open` and `demo`).
+#[derive(Args, Debug, Default)]
+pub struct ConsoleArgs {
+    /// Accept only checkpoints signed by this key (NAME.pub file or the key string).
+    #[arg(long)]
+    pub pubkey: Option<String>,
+    /// Theme: dark, light, high-contrast, colorblind, a theme in the config dir's themes/, or a path.
+    #[arg(long)]
+    pub theme: Option<String>,
+    /// Config file (default: `$TRAILSCOPE_CONFIG`, else config.toml in the platform config dir).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Start of the window: RFC 3339, `now`, or relative (`-15m`, `-2h`, `-7d`).
+    #[arg(long, allow_hyphen_values = true)]
+    pub from: Option<String>,
+    /// End of the window (exclusive), same forms as --from.
+    #[arg(long, allow_hyphen_values = true)]
+    pub to: Option<String>,
+    /// Initial query (Tantivy syntax).
+    #[arg(long, short = 'q', default_value = "")]
+    pub query: String,
+    /// Do not pull: show only what is already indexed.
+    #[arg(long)]
+    pub offline: bool,
 }
 
 /// `trailscope pull`.
@@ -219,4 +256,9 @@ pub struct DemoArgs {
     /// Do not alter a segment afterwards (by default one is, to show the integrity alarm).
     #[arg(long)]
     pub clean: bool,
+    /// Only write and verify the store; do not open the console (also when not on a terminal).
+    #[arg(long)]
+    pub no_open: bool,
+    #[command(flatten)]
+    pub view: ConsoleArgs,
 }

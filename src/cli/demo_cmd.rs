@@ -1,12 +1,15 @@
 //! `trailscope demo`.
 
+use std::io::IsTerminal;
+
 use super::Outcome;
 use super::args::DemoArgs;
 use crate::home::trailscope_home;
 use crate::store::open_store;
 use crate::verify::{PinStore, VerifyOptions, verify_store};
 
-/// Writes the demo store, then verifies it and prints the report.
+/// Writes the demo store and verifies it; then opens the console on it (on a terminal) or
+/// prints the report and what to try next.
 pub fn run(a: DemoArgs) -> anyhow::Result<Outcome> {
     let home = trailscope_home()?;
     let dir = a.dir.clone().unwrap_or_else(|| home.join("demo-store"));
@@ -42,6 +45,10 @@ pub fn run(a: DemoArgs) -> anyhow::Result<Outcome> {
         )?;
     }
     let shown = crate::text::sanitize(&dir.display().to_string()).into_owned();
+    let interactive = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
+    if interactive && !a.no_open {
+        return super::open_cmd::run(&dir.display().to_string(), a.view);
+    }
     super::say(&format!(
         "\nnext: index the verified part and ask it questions:\n  \
          trailscope pull {shown}\n  \

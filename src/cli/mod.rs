@@ -7,6 +7,7 @@
 mod args;
 mod demo_cmd;
 mod keygen;
+mod open_cmd;
 mod pull_cmd;
 mod query_cmd;
 mod seal_cmd;
@@ -74,5 +75,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Search(a) => query_cmd::search(a),
         Command::Histogram(a) => query_cmd::histogram(a),
         Command::Facets(a) => query_cmd::facets(a),
+        Command::Open(a) => open_cmd::run(&a.store, a.view),
     }
 }

@@ -94,7 +94,10 @@ fn run_aggs(
 /// Bounds `[lo, hi)` that hold every time matching `filter` (`None` when nothing matches), from
 /// one min/max aggregation. Tantivy reports date min/max as f64 nanoseconds (exact to ~256 ns
 /// at today's dates), so the bounds are widened by a microsecond on each side.
-fn time_bounds(ws: &Workspace, filter: &Filter) -> Result<Option<(TimeNs, TimeNs)>, QueryError> {
+pub fn time_bounds(
+    ws: &Workspace,
+    filter: &Filter,
+) -> Result<Option<(TimeNs, TimeNs)>, QueryError> {
     let (v, total, _) = run_aggs(
         ws,
         filter,

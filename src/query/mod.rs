@@ -20,7 +20,7 @@ use crate::event::time::TimeNs;
 use crate::index::{EventIndex, IndexHead, IndexKind};
 use crate::pull::LocalState;
 
-pub use aggregate::{Facets, Histogram, facets, histogram};
+pub use aggregate::{Facets, Histogram, facets, histogram, time_bounds};
 pub use parse::ParsedQuery;
 pub use search::{Hit, Order, SearchResult, search};
 pub use time_arg::{now_ns, parse_time_arg};

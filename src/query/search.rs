@@ -53,6 +53,9 @@ pub struct Hit {
     /// The original record (from the local verified copy), when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub record: Option<serde_json::Value>,
+    /// Byte offset of the event's line in the local copy of its segment.
+    #[serde(skip)]
+    pub offset: u64,
 }
 
 /// Hits and how many events matched in all.
@@ -92,7 +95,7 @@ pub fn search(
     for (_, addr) in docs {
         let mut hit = read_hit(ws, &searcher, addr)?;
         if records {
-            let line = ws.local.read_line(hit.seq, offset_of(&searcher, addr)?)?;
+            let line = ws.local.read_line(hit.seq, hit.offset)?;
             hit.record = Some(serde_json::from_slice(&line).unwrap_or_else(|_| {
                 serde_json::Value::String(String::from_utf8_lossy(&line).into_owned())
             }));
@@ -129,6 +132,7 @@ fn read_hit(ws: &Workspace, searcher: &Searcher, addr: DocAddress) -> Result<Hit
         .map_or(0, |d| d.into_timestamp_nanos());
     let seq = u64_at(searcher, addr, SEQ)?;
     let pos = u64_at(searcher, addr, POS)?;
+    let offset = offset_of(searcher, addr)?;
     let mut values: Vec<Option<String>> = Vec::with_capacity(KEYWORDS.len());
     for name in KEYWORDS {
         let value = match ff.str(name)? {
@@ -163,5 +167,6 @@ fn read_hit(ws: &Workspace, searcher: &Searcher, addr: DocAddress) -> Result<Hit
         span_id: next(),
         request_id: next(),
         record: None,
+        offset,
     })
 }

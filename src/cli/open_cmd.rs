@@ -1,0 +1,103 @@
+//! `trailscope open` (and the console half of `trailscope demo`).
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use anyhow::Context;
+
+use super::Outcome;
+use super::args::ConsoleArgs;
+use crate::home::{create_private_dir, trailscope_home};
+use crate::pull::PullOptions;
+use crate::query::{now_ns, parse_time_arg};
+use crate::store::open_store;
+use crate::tui::config::{Config, default_config_path, user_theme_dir};
+use crate::tui::keymap::Keymap;
+use crate::tui::theme::{Theme, no_color_from_env};
+use crate::tui::{OpenOptions, run as run_console};
+
+/// Sends `tracing` output to `HOME/logs/console.log` (never to the screen the console owns).
+fn init_log(home: &Path) -> anyhow::Result<()> {
+    let dir = home.join("logs");
+    create_private_dir(&dir)?;
+    let path = dir.join("console.log");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .with_context(|| format!("opening the log file {}", path.display()))?;
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .try_init();
+    Ok(())
+}
+
+/// Loads the config, theme and keymap for `args` (errors name the file and line).
+pub fn console_setup(args: &ConsoleArgs) -> anyhow::Result<(Config, Theme, Keymap)> {
+    let (path, explicit) = match &args.config {
+        Some(p) => (Some(p.clone()), true),
+        None => (
+            default_config_path(),
+            std::env::var_os("TRAILSCOPE_CONFIG").is_some(),
+        ),
+    };
+    let config = Config::load(path.as_deref(), explicit)?;
+    let theme_name = args.theme.as_deref().or(config.theme.as_deref());
+    let theme_dir = match &args.config {
+        Some(p) => p.parent().map(|d| d.join("themes")),
+        None => user_theme_dir(),
+    };
+    let theme = Theme::load(theme_name, theme_dir.as_deref(), no_color_from_env())?;
+    let keymap = Keymap::new(&config.keys, config.source.as_deref())?;
+    Ok((config, theme, keymap))
+}
+
+/// Opens the console on `store`.
+pub fn run(store: &str, args: ConsoleArgs) -> anyhow::Result<Outcome> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        anyhow::bail!(
+            "the console needs a terminal; for scripts use `trailscope search`, `histogram` or `facets`"
+        );
+    }
+    let (config, theme, keymap) = console_setup(&args)?;
+    let now = now_ns();
+    let time = |s: &Option<String>, what: &str| {
+        s.as_deref()
+            .map(|s| parse_time_arg(s, now).map_err(|e| anyhow::anyhow!("--{what}: {e}")))
+            .transpose()
+    };
+    let mut from = time(&args.from, "from")?;
+    if from.is_none()
+        && let Some(w) = config.window.as_deref().filter(|w| *w != "all")
+    {
+        from = Some(
+            parse_time_arg(w, now)
+                .map_err(|e| anyhow::anyhow!("config `window`: {e}"))?,
+        );
+    }
+    let to = time(&args.to, "to")?;
+    let pubkey = args
+        .pubkey
+        .as_deref()
+        .map(super::verify_cmd::load_pubkey)
+        .transpose()?;
+    let home = trailscope_home()?;
+    init_log(&home)?;
+    let store = open_store(store)?;
+    run_console(OpenOptions {
+        store,
+        home,
+        pull: PullOptions {
+            pubkey,
+            ..PullOptions::default()
+        },
+        background_pull: !args.offline,
+        theme,
+        keymap,
+        query: args.query.clone(),
+        from,
+        to,
+    })?;
+    Ok(Outcome::Ok)
+}

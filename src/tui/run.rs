@@ -1,0 +1,191 @@
+//! The event loop: one channel carries terminal input, worker answers, pull reports and
+//! signals; after draining it the screen is drawn once (renders are coalesced).
+
+use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use ratatui::crossterm::event::{self, Event};
+
+use super::keymap::Keymap;
+use super::state::{App, PullStatus};
+use super::terminal::{self, Guard};
+use super::theme::Theme;
+use super::update::{
+    Effect, PullEvent, on_key, on_mouse, on_pull, on_resize, on_response, on_tick,
+};
+use super::view::{self, Ctx};
+use super::worker::{Request, Response, Worker};
+use crate::event::time::TimeNs;
+use crate::pull::{PullOptions, pull};
+use crate::store::Store;
+
+/// Time between ticks (spinner frames, index reloads while pulling).
+const TICK: Duration = Duration::from_millis(100);
+/// Messages queued to the UI before senders wait; the UI drains the queue every frame.
+const QUEUE: usize = 1024;
+/// Shortest time between two pull progress messages.
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+
+/// Everything `open` needs, resolved by the command line before the terminal is taken.
+pub struct OpenOptions {
+    /// The store.
+    pub store: Box<dyn Store>,
+    /// The trailscope home.
+    pub home: PathBuf,
+    /// Pull options (signer key etc.).
+    pub pull: PullOptions,
+    /// Whether to pull in the background.
+    pub background_pull: bool,
+    /// Colours.
+    pub theme: Theme,
+    /// Keys.
+    pub keymap: Keymap,
+    /// The initial query.
+    pub query: String,
+    /// The initial window.
+    pub from: Option<TimeNs>,
+    /// The initial window's end.
+    pub to: Option<TimeNs>,
+}
+
+enum Msg {
+    Input(Event),
+    Worker(Response),
+    Pull(PullEvent),
+    Signal,
+}
+
+fn start_input(tx: SyncSender<Msg>) {
+    thread::spawn(move || {
+        while let Ok(ev) = event::read() {
+            if tx.send(Msg::Input(ev)).is_err() {
+                return;
+            }
+        }
+    });
+}
+
+fn start_signals(tx: SyncSender<Msg>) -> anyhow::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP])?;
+    thread::spawn(move || {
+        if signals.forever().next().is_some() {
+            let _ = tx.send(Msg::Signal);
+        }
+    });
+    Ok(())
+}
+
+fn start_worker(home: PathBuf, location: String, tx: SyncSender<Msg>) -> mpsc::Sender<Request> {
+    // Requests come from the UI thread, which must never block: this queue is unbounded but
+    // the worker coalesces it to one request per kind.
+    let (req_tx, req_rx) = mpsc::channel();
+    thread::spawn(move || {
+        Worker::new(home, location).run(req_rx, |r| tx.send(Msg::Worker(r)).is_ok());
+    });
+    req_tx
+}
+
+fn start_pull(store: Box<dyn Store>, home: PathBuf, opts: PullOptions, tx: SyncSender<Msg>) {
+    thread::spawn(move || {
+        let mut last = Instant::now() - PROGRESS_EVERY;
+        let progress_tx = tx.clone();
+        let res = pull(store.as_ref(), &home, &opts, &mut |p| {
+            if last.elapsed() >= PROGRESS_EVERY || p.segments == p.total_segments {
+                last = Instant::now();
+                let _ = progress_tx.try_send(Msg::Pull(PullEvent::Progress(p.clone())));
+            }
+        });
+        if let Err(e) = &res {
+            tracing::warn!("background pull failed: {e:#}");
+        }
+        let res = res.map_err(|e| format!("{e:#}"));
+        let _ = tx.send(Msg::Pull(PullEvent::Done(Box::new(res))));
+    });
+}
+
+/// Opens the console and runs it until the user quits.
+pub fn run(opts: OpenOptions) -> anyhow::Result<()> {
+    let location = opts.store.location();
+    let (tx, rx) = mpsc::sync_channel::<Msg>(QUEUE);
+    let requests = start_worker(opts.home.clone(), location.clone(), tx.clone());
+    start_signals(tx.clone())?;
+    let mut term = terminal::enter().context("setting up the terminal")?;
+    let _guard = Guard;
+    let size = term.size()?;
+    let mut app = App::new(&location, &opts.query, (size.width, size.height));
+    app.requested_window = (opts.from, opts.to);
+    if opts.background_pull {
+        app.pull = PullStatus::Starting;
+        start_pull(opts.store, opts.home.clone(), opts.pull, tx.clone());
+    }
+    start_input(tx.clone());
+    drop(tx);
+    tracing::info!(store = %location, "console opened");
+    let ctx = Ctx {
+        theme: &opts.theme,
+        keymap: &opts.keymap,
+    };
+    let mut effects = vec![Effect::Request(Box::new(Request::Reload))];
+    app.pending += 1;
+    let mut next_tick = Instant::now() + TICK;
+    loop {
+        for e in effects.drain(..) {
+            match e {
+                Effect::Request(r) => {
+                    if requests.send(*r).is_err() {
+                        anyhow::bail!("the query worker stopped");
+                    }
+                }
+                Effect::Clipboard(text) => {
+                    if let Err(e) = terminal::copy_to_clipboard(&text) {
+                        tracing::warn!("OSC 52 write failed: {e}");
+                    }
+                }
+            }
+        }
+        if app.quit {
+            break;
+        }
+        term.draw(|f| view::draw(f, &app, &ctx))?;
+        let wait = next_tick.saturating_duration_since(Instant::now());
+        let first = match rx.recv_timeout(wait) {
+            Ok(m) => Some(m),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
+        if Instant::now() >= next_tick {
+            next_tick = Instant::now() + TICK;
+            effects.extend(on_tick(&mut app));
+        }
+        let mut batch: Vec<Msg> = first.into_iter().collect();
+        batch.extend(drain(&rx));
+        for m in batch {
+            effects.extend(handle(&mut app, &opts.keymap, m));
+        }
+    }
+    tracing::info!("console closed");
+    Ok(())
+}
+
+fn drain(rx: &Receiver<Msg>) -> Vec<Msg> {
+    rx.try_iter().take(QUEUE).collect()
+}
+
+fn handle(app: &mut App, keymap: &Keymap, m: Msg) -> Vec<Effect> {
+    match m {
+        Msg::Input(Event::Key(k)) => on_key(app, keymap, k),
+        Msg::Input(Event::Mouse(me)) => on_mouse(app, me),
+        Msg::Input(Event::Resize(c, r)) => on_resize(app, c, r),
+        Msg::Input(_) => Vec::new(),
+        Msg::Worker(r) => on_response(app, r),
+        Msg::Pull(p) => on_pull(app, p),
+        Msg::Signal => {
+            app.quit = true;
+            Vec::new()
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! The time window on screen and the cursor in it: zoom, pan and cursor moves, with limits.
+
+use crate::event::time::TimeNs;
+
+/// Narrowest window zoom allows (one second): finer than that the histogram's millisecond
+/// buckets would be empty columns.
+pub const MIN_WIDTH_NS: i64 = 1_000_000_000;
+
+/// A time range `[from, to)` and a cursor inside it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    /// Start, inclusive.
+    pub from: TimeNs,
+    /// End, exclusive.
+    pub to: TimeNs,
+    /// The cursor: the time the table starts at.
+    pub cursor: TimeNs,
+}
+
+impl Window {
+    /// A window over `[from, to)` (widened to [`MIN_WIDTH_NS`] if narrower) with the cursor at
+    /// its start.
+    pub fn new(from: TimeNs, to: TimeNs) -> Window {
+        let to = to.max(from.saturating_add(MIN_WIDTH_NS));
+        Window {
+            from,
+            to,
+            cursor: from,
+        }
+    }
+
+    /// Width in ns.
+    pub fn width(&self) -> i64 {
+        self.to - self.from
+    }
+
+    /// Width of one of `buckets` columns (at least 1 ns).
+    pub fn bucket_width(&self, buckets: usize) -> i64 {
+        (self.width() / buckets.max(1) as i64).max(1)
+    }
+
+    /// The column (of `buckets`) the cursor is in.
+    pub fn cursor_bucket(&self, buckets: usize) -> usize {
+        let b = (self.cursor - self.from) / self.bucket_width(buckets);
+        (b.max(0) as usize).min(buckets.saturating_sub(1))
+    }
+
+    /// Start of column `i` of `buckets`.
+    pub fn bucket_start(&self, i: usize, buckets: usize) -> TimeNs {
+        self.from + i as i64 * self.bucket_width(buckets)
+    }
+
+    /// Puts the cursor at `t`, panning the window (same width) if `t` is outside it.
+    pub fn set_cursor(&mut self, t: TimeNs) {
+        let w = self.width();
+        if t < self.from {
+            self.from = t;
+            self.to = t + w;
+        } else if t >= self.to {
+            self.to = t + 1;
+            self.from = self.to - w;
+        }
+        self.cursor = t;
+    }
+
+    /// Moves the cursor by `n` columns of `buckets` (negative = earlier), snapping it to the
+    /// start of the column it lands in; panning past either edge.
+    pub fn move_cursor(&mut self, n: i64, buckets: usize) {
+        let bw = self.bucket_width(buckets);
+        let col = (self.cursor - self.from).div_euclid(bw);
+        let t = self.from + (col + n) * bw;
+        self.set_cursor(t);
+    }
+
+    /// Shifts the whole window (and cursor) by `fraction` of its width.
+    pub fn pan(&mut self, fraction: f64) {
+        let d = (self.width() as f64 * fraction) as i64;
+        self.from += d;
+        self.to += d;
+        self.cursor += d;
+    }
+
+    /// Halves the width around the cursor; false when already at [`MIN_WIDTH_NS`].
+    pub fn zoom_in(&mut self) -> bool {
+        if self.width() <= MIN_WIDTH_NS {
+            return false;
+        }
+        let w = (self.width() / 2).max(MIN_WIDTH_NS);
+        self.set_width_around_cursor(w);
+        true
+    }
+
+    /// Doubles the width around the cursor, up to `limit` (the data's extent, which then
+    /// becomes the window); false when the window already holds `limit`.
+    pub fn zoom_out(&mut self, limit: Option<(TimeNs, TimeNs)>) -> bool {
+        if let Some((lo, hi)) = limit
+            && self.from <= lo
+            && self.to >= hi
+        {
+            return false;
+        }
+        let w = self.width().saturating_mul(2);
+        self.set_width_around_cursor(w);
+        if let Some((lo, hi)) = limit
+            && self.from <= lo
+            && self.to >= hi
+        {
+            let cursor = self.cursor;
+            *self = Window::new(lo, hi);
+            self.cursor = cursor.clamp(lo, self.to - 1);
+        }
+        true
+    }
+
+    fn set_width_around_cursor(&mut self, w: i64) {
+        // Keep the cursor at the same relative position.
+        let rel = (self.cursor - self.from) as f64 / self.width().max(1) as f64;
+        self.from = self.cursor - (w as f64 * rel) as i64;
+        self.to = self.from + w;
+        if self.cursor >= self.to {
+            self.cursor = self.to - 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const S: i64 = 1_000_000_000;
+
+    #[test]
+    fn zoom_in_stops_at_one_second_and_keeps_the_cursor_inside() {
+        let mut w = Window::new(0, 100 * S);
+        w.cursor = 75 * S;
+        assert!(w.zoom_in());
+        assert_eq!(w.width(), 50 * S);
+        assert!(w.from <= w.cursor && w.cursor < w.to);
+        assert_eq!(w.cursor, 75 * S);
+        let mut steps = 0;
+        while w.zoom_in() {
+            steps += 1;
+            assert!(steps < 64);
+        }
+        assert_eq!(w.width(), MIN_WIDTH_NS);
+        assert!(w.from <= w.cursor && w.cursor < w.to);
+    }
+
+    #[test]
+    fn zoom_out_stops_at_the_extent() {
+        let mut w = Window::new(40 * S, 60 * S);
+        w.cursor = 50 * S;
+        let extent = Some((0, 100 * S));
+        assert!(w.zoom_out(extent));
+        assert_eq!((w.from, w.to), (30 * S, 70 * S));
+        assert!(w.zoom_out(extent));
+        assert!(w.zoom_out(extent));
+        assert_eq!((w.from, w.to), (0, 100 * S));
+        assert_eq!(w.cursor, 50 * S);
+        assert!(!w.zoom_out(extent));
+    }
+
+    #[test]
+    fn cursor_moves_by_buckets_and_pans_at_the_edges() {
+        let mut w = Window::new(0, 100 * S);
+        w.move_cursor(1, 10);
+        assert_eq!(w.cursor, 10 * S);
+        assert_eq!(w.cursor_bucket(10), 1);
+        w.move_cursor(-2, 10);
+        assert_eq!(w.cursor, -10 * S);
+        assert_eq!((w.from, w.to), (-10 * S, 90 * S));
+        w.set_cursor(200 * S);
+        assert_eq!(w.to, 200 * S + 1);
+        assert_eq!(w.width(), 100 * S);
+        assert_eq!(w.cursor_bucket(10), 9);
+    }
+
+    #[test]
+    fn pan_moves_window_and_cursor_together() {
+        let mut w = Window::new(0, 100 * S);
+        w.cursor = 10 * S;
+        w.pan(-0.5);
+        assert_eq!((w.from, w.to, w.cursor), (-50 * S, 50 * S, -40 * S));
+    }
+}

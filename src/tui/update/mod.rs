@@ -1,0 +1,139 @@
+//! `update`: the only place the console's state changes. Keys become actions through the
+//! keymap; actions, worker answers and pull reports change the [`App`] and return
+//! [`Effect`]s (requests for the worker, bytes for the terminal) for the loop to carry out.
+//! Nothing here does I/O, so every transition is a plain unit test.
+
+mod answers;
+mod mouse;
+mod nav;
+mod overlays;
+mod prompt;
+
+use ratatui::crossterm::event::{KeyEvent, KeyEventKind};
+
+pub use answers::{PullEvent, on_pull, on_response, on_tick};
+pub use mouse::on_mouse;
+pub use nav::{pivot_choices, term_query};
+
+use super::action::Action;
+use super::keymap::Keymap;
+use super::state::{App, Overlay};
+use super::view::layout;
+use super::worker::Request;
+use crate::query::Filter;
+
+/// Something the loop must do for the state.
+#[derive(Clone, Debug)]
+pub enum Effect {
+    /// Send a request to the worker.
+    Request(Box<Request>),
+    /// Put text on the clipboard (OSC 52).
+    Clipboard(String),
+}
+
+/// Queues `r` (counted for the spinner).
+pub(crate) fn ask(app: &mut App, out: &mut Vec<Effect>, r: Request) {
+    app.pending += 1;
+    out.push(Effect::Request(Box::new(r)));
+}
+
+/// The filter of what the screen shows: the query in the window.
+pub(crate) fn window_filter(app: &App) -> Filter {
+    Filter {
+        query: app.query.clone(),
+        from: app.window.map(|w| w.from),
+        to: app.window.map(|w| w.to),
+    }
+}
+
+/// Histogram columns at the current size.
+pub(crate) fn buckets(app: &App) -> usize {
+    layout::histogram_columns(app)
+}
+
+/// Table rows visible at the current size.
+pub(crate) fn table_height(app: &App) -> usize {
+    layout::table_rows(app)
+}
+
+/// Handles a key press.
+pub fn on_key(app: &mut App, keymap: &Keymap, key: KeyEvent) -> Vec<Effect> {
+    if key.kind == KeyEventKind::Release {
+        return Vec::new();
+    }
+    if matches!(app.overlay, Overlay::Search { .. } | Overlay::Jump { .. }) {
+        return prompt::on_key(app, key);
+    }
+    match keymap.action_for(&key) {
+        Some(a) => update(app, a),
+        None => Vec::new(),
+    }
+}
+
+/// Applies one action.
+pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    let mut out = Vec::new();
+    if action == Action::Quit {
+        app.quit = true;
+        return out;
+    }
+    if !matches!(app.overlay, Overlay::None) {
+        overlays::on_action(app, action, &mut out);
+        return out;
+    }
+    match action {
+        Action::Quit => {}
+        Action::Close => {
+            if app.banner.take().is_none() {
+                app.message = None;
+            }
+        }
+        Action::Help => app.overlay = Overlay::Help { scroll: 0 },
+        Action::Search => prompt::open_search(app, &mut out),
+        Action::Jump => prompt::open_jump(app),
+        Action::Integrity => app.overlay = Overlay::Integrity { scroll: 0 },
+        Action::Facets => overlays::open_facets(app, &mut out),
+        Action::Select => overlays::open_detail(app, &mut out),
+        Action::Pivot => {
+            if app.selected().is_some() {
+                app.overlay = Overlay::Pivot { choice: 0 };
+            } else {
+                app.message = Some((super::state::Level::Info, "no event selected".into()));
+            }
+        }
+        Action::Back => nav::back(app, &mut out),
+        Action::Copy => {
+            if let Some(hit) = app.selected().cloned() {
+                ask(app, &mut out, Request::Copy { hit });
+            }
+        }
+        Action::Down => nav::move_rows(app, 1, &mut out),
+        Action::Up => nav::move_rows(app, -1, &mut out),
+        Action::PageDown => nav::move_rows(app, table_height(app) as isize, &mut out),
+        Action::PageUp => nav::move_rows(app, -(table_height(app) as isize), &mut out),
+        Action::First => nav::first(app, &mut out),
+        Action::Last => nav::last(app, &mut out),
+        Action::CursorLeft => nav::cursor_by(app, -1, &mut out),
+        Action::CursorRight => nav::cursor_by(app, 1, &mut out),
+        Action::PanLeft => nav::pan(app, -0.5, &mut out),
+        Action::PanRight => nav::pan(app, 0.5, &mut out),
+        Action::ZoomIn => nav::zoom(app, true, &mut out),
+        Action::ZoomOut => nav::zoom(app, false, &mut out),
+        Action::NextSpike => nav::spike(app, true, &mut out),
+        Action::PrevSpike => nav::spike(app, false, &mut out),
+    }
+    out
+}
+
+/// Handles a terminal resize.
+pub fn on_resize(app: &mut App, cols: u16, rows: u16) -> Vec<Effect> {
+    let mut out = Vec::new();
+    let before = buckets(app);
+    app.size = (cols, rows);
+    let h = table_height(app);
+    app.rows.keep_visible(h);
+    if buckets(app) != before {
+        nav::request_histogram(app, &mut out);
+    }
+    out
+}

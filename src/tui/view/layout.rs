@@ -1,0 +1,106 @@
+//! Where each part of the main screen goes, as a pure function of the terminal size and the
+//! state. Drawing and mouse hit-testing both use it, so they always agree.
+
+use ratatui::layout::Rect;
+
+use crate::tui::state::App;
+
+/// Columns left of the histogram for its scale labels.
+pub const GUTTER: u16 = 7;
+/// From this width on, a side panel shows the selected event next to the table.
+pub const WIDE: u16 = 140;
+
+/// The main screen's areas.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Areas {
+    /// Two status lines.
+    pub status: Rect,
+    /// The integrity banner, when there is one.
+    pub banner: Option<Rect>,
+    /// The histogram's scale labels.
+    pub gutter: Rect,
+    /// The histogram bars.
+    pub chart: Rect,
+    /// The time axis under the bars.
+    pub axis: Rect,
+    /// The event table (header row included).
+    pub table: Rect,
+    /// The selected event's summary (wide terminals).
+    pub side: Option<Rect>,
+    /// The footer line: prompt, message or key hints.
+    pub footer: Rect,
+}
+
+fn histogram_height(rows: u16) -> u16 {
+    (rows.saturating_sub(12) / 3).clamp(3, 14)
+}
+
+/// Splits a terminal of `size` for `app`.
+pub fn areas(app: &App) -> Areas {
+    let (cols, rows) = app.size;
+    let cols = cols.max(20);
+    let rows = rows.max(10);
+    let mut y = 0;
+    let status = Rect::new(0, y, cols, 2);
+    y += 2;
+    let banner = app.banner.as_ref().map(|_| {
+        let r = Rect::new(0, y, cols, 1);
+        y += 1;
+        r
+    });
+    let hh = histogram_height(rows);
+    let gutter = Rect::new(0, y, GUTTER.min(cols), hh);
+    let chart = Rect::new(GUTTER.min(cols), y, cols.saturating_sub(GUTTER), hh);
+    y += hh;
+    let axis = Rect::new(GUTTER.min(cols), y, cols.saturating_sub(GUTTER), 1);
+    y += 1;
+    let footer = Rect::new(0, rows - 1, cols, 1);
+    let body_h = rows.saturating_sub(1).saturating_sub(y);
+    let (table, side) = if cols >= WIDE {
+        let tw = cols * 62 / 100;
+        (
+            Rect::new(0, y, tw, body_h),
+            Some(Rect::new(tw, y, cols - tw, body_h)),
+        )
+    } else {
+        (Rect::new(0, y, cols, body_h), None)
+    };
+    Areas {
+        status,
+        banner,
+        gutter,
+        chart,
+        axis,
+        table,
+        side,
+        footer,
+    }
+}
+
+/// Histogram columns (one bucket each).
+pub fn histogram_columns(app: &App) -> usize {
+    areas(app).chart.width.max(1) as usize
+}
+
+/// Event rows the table shows (its header excluded).
+pub fn table_rows(app: &App) -> usize {
+    areas(app).table.height.saturating_sub(1).max(1) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn areas_tile_the_screen_at_both_sizes() {
+        for (size, side) in [((80, 24), false), ((160, 48), true)] {
+            let mut app = App::new("s", "", size);
+            app.banner = Some("x".into());
+            let a = areas(&app);
+            assert_eq!(a.side.is_some(), side);
+            assert_eq!(a.status.height + 1 + a.chart.height + 1 + a.table.height + 1, size.1);
+            assert_eq!(a.gutter.width + a.chart.width, size.0);
+            assert!(table_rows(&app) >= 10, "{size:?}: {}", table_rows(&app));
+        }
+    }
+}

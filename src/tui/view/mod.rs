@@ -1,0 +1,86 @@
+//! Drawing: a pure function from the state to a frame. Nothing here changes the state or
+//! does I/O; every string that came from the store goes through [`fit`] (sanitized, cut).
+
+pub mod fit;
+pub mod layout;
+
+mod detail;
+mod facets;
+mod footer;
+mod help;
+mod integrity;
+mod pivot;
+mod popup;
+mod side;
+mod status;
+mod table;
+mod timeline;
+
+use ratatui::Frame;
+use ratatui::style::Modifier;
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
+
+use super::keymap::Keymap;
+use super::state::{App, Overlay};
+use super::theme::{Role, Theme};
+
+/// What drawing needs besides the state.
+pub struct Ctx<'a> {
+    /// Colours.
+    pub theme: &'a Theme,
+    /// Keys (for hints and help).
+    pub keymap: &'a Keymap,
+}
+
+/// Draws the whole screen.
+pub fn draw(f: &mut Frame, app: &App, ctx: &Ctx) {
+    let a = layout::areas(app);
+    status::draw(f, a.status, app, ctx);
+    if let (Some(r), Some(text)) = (a.banner, app.banner.as_ref()) {
+        let style = ctx
+            .theme
+            .style(Role::BannerFg)
+            .bg(ctx.theme.color(Role::Tampered))
+            .add_modifier(Modifier::BOLD);
+        let line = Line::from(fit::pad(&format!(" ⚠ {text}"), r.width as usize));
+        f.render_widget(Paragraph::new(line).style(style), r);
+    }
+    timeline::draw(f, &a, app, ctx);
+    table::draw(f, a.table, app, ctx);
+    if let Some(r) = a.side {
+        side::draw(f, r, app, ctx);
+    }
+    footer::draw(f, a.footer, app, ctx);
+    let area = f.area();
+    match &app.overlay {
+        Overlay::None | Overlay::Search { .. } | Overlay::Jump { .. } => {}
+        Overlay::Help { scroll } => help::draw(f, area, *scroll, ctx),
+        Overlay::Detail { scroll } => detail::draw(f, area, app, *scroll, ctx),
+        Overlay::Facets { field, value } => facets::draw(f, area, app, *field, *value, ctx),
+        Overlay::Integrity { scroll } => integrity::draw(f, area, app, *scroll, ctx),
+        Overlay::Pivot { choice } => pivot::draw(f, area, app, *choice, ctx),
+    }
+}
+
+/// The theme role for an outcome.
+pub fn outcome_role(outcome: &str) -> Role {
+    match outcome {
+        "success" => Role::Success,
+        "failure" => Role::Failure,
+        "denied" => Role::Denied,
+        _ => Role::Muted,
+    }
+}
+
+/// Spinner frames.
+const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+/// The spinner's current frame, or a space when nothing is in flight.
+pub fn spinner(app: &App) -> char {
+    if app.pending > 0 {
+        SPINNER[(app.tick % SPINNER.len() as u64) as usize]
+    } else {
+        ' '
+    }
+}

@@ -1,0 +1,142 @@
+//! The two status lines: where the data comes from and how far it is trusted; what is on
+//! screen.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::fit::{duration, fit, fit_left, full_time};
+use super::{Ctx, spinner};
+use crate::pull::Stage;
+use crate::segment::keys::short_key;
+use crate::tui::state::{App, PullStatus};
+use crate::tui::theme::Role;
+
+fn sep<'a>(ctx: &Ctx) -> Span<'a> {
+    Span::styled(" │ ", ctx.theme.style(Role::Muted))
+}
+
+/// The head: last indexed segment, its short hash, and who signed how far.
+fn head_spans<'a>(app: &App, ctx: &Ctx) -> Vec<Span<'a>> {
+    let t = ctx.theme;
+    let Some(h) = app.head.as_ref().filter(|h| h.segments > 0) else {
+        return vec![Span::styled("nothing verified yet", t.style(Role::Muted))];
+    };
+    let hash = h.head_hash.as_deref().unwrap_or("");
+    let mut v = vec![
+        Span::raw(format!("head {} ", h.segments - 1)),
+        Span::styled(fit(&hash[..hash.len().min(8)], 8), t.style(Role::Muted)),
+        Span::raw(" "),
+    ];
+    if h.covered > 0 {
+        v.push(Span::styled("✓", t.style(Role::Verified)));
+    } else {
+        v.push(Span::styled("unsigned", t.style(Role::Unsigned)));
+    }
+    let signer = app
+        .report
+        .as_ref()
+        .and_then(|r| r.checkpoint.as_ref().map(|c| c.signer.clone()))
+        .filter(|s| !s.is_empty())
+        .or_else(|| app.report.as_ref().and_then(|r| r.signer.as_deref().map(short_key)));
+    if let Some(s) = signer.filter(|_| app.size.0 >= 120) {
+        v.push(Span::styled(format!(" {}", fit(&s, 32)), t.style(Role::Verified)));
+    }
+    if h.covered > 0 && h.covered < h.segments {
+        v.push(Span::styled(
+            format!(" +{} unsigned", h.segments - h.covered),
+            t.style(Role::Unsigned),
+        ));
+    }
+    v
+}
+
+fn pull_span<'a>(app: &App, ctx: &Ctx) -> Span<'a> {
+    let t = ctx.theme;
+    match &app.pull {
+        PullStatus::Off => Span::styled("offline", t.style(Role::Muted)),
+        PullStatus::Starting => Span::styled("pull: checking the store…", t.style(Role::Muted)),
+        PullStatus::Running { stage, done, total } => {
+            let what = match stage {
+                Stage::Fetch => "fetch+verify",
+                Stage::Index => "index",
+                Stage::Fulltext => "full text",
+                Stage::Merge => "merge",
+            };
+            Span::styled(format!("pull: {what} {done}/{total}"), t.style(Role::Unsigned))
+        }
+        PullStatus::Done(s) => Span::styled(fit(s, 40), t.style(Role::Muted)),
+        PullStatus::Failed(e) => Span::styled(format!("pull failed: {}", fit(e, 60)), t.style(Role::Alert)),
+    }
+}
+
+/// Draws both lines.
+pub fn draw(f: &mut Frame, r: Rect, app: &App, ctx: &Ctx) {
+    let t = ctx.theme;
+    let w = r.width as usize;
+    let problems = app.report.as_ref().map_or(0, |r| r.errors().count());
+    let mut l1 = Vec::new();
+    if w >= 100 {
+        l1.push(Span::styled(" trailscope", t.style(Role::Title).add_modifier(Modifier::BOLD)));
+        l1.push(sep(ctx));
+    } else {
+        l1.push(Span::raw(" "));
+    }
+    l1.push(Span::raw(fit_left(&app.store, if w >= 120 { w / 4 } else { 16 })));
+    l1.push(sep(ctx));
+    l1.push(match (problems, &app.report) {
+        (0, Some(_)) => Span::styled("intact", t.style(Role::Verified)),
+        (0, None) => Span::styled("checking", t.style(Role::Muted)),
+        (n, _) => Span::styled(
+            format!("{n} problem{}", if n == 1 { "" } else { "s" }),
+            t.style(Role::Tampered).add_modifier(Modifier::BOLD),
+        ),
+    });
+    l1.push(sep(ctx));
+    l1.extend(head_spans(app, ctx));
+    let right = Line::from(vec![pull_span(app, ctx), Span::raw(format!(" {} ", spinner(app)))]);
+
+    let mut l2 = vec![Span::raw(" ")];
+    match app.window {
+        Some(win) => {
+            l2.push(Span::raw(format!(
+                "{} → {} ({})",
+                full_time(win.from).trim_end_matches(" UTC"),
+                full_time(win.to),
+                duration(win.width())
+            )));
+            if let Some(h) = &app.histogram {
+                l2.push(sep(ctx));
+                l2.push(Span::raw(format!("{} events", h.total)));
+            }
+        }
+        None => l2.push(Span::styled("no events yet", t.style(Role::Muted))),
+    }
+    l2.push(sep(ctx));
+    let base = app
+        .crumbs
+        .first()
+        .map_or(app.query.as_str(), |c| c.query.as_str());
+    let mut trail = vec![if base.is_empty() { "all".to_string() } else { base.to_string() }];
+    trail.extend(app.crumbs.iter().map(|c| c.label.clone()));
+    let trail = trail.join(" › ");
+    l2.push(Span::styled(
+        fit(&trail, w.saturating_sub(60).max(16)),
+        t.style(Role::Key),
+    ));
+    if !app.crumbs.is_empty() {
+        l2.push(Span::styled(
+            format!("  ({} back)", ctx.keymap.keys_of(crate::tui::action::Action::Back)),
+            t.style(Role::Muted),
+        ));
+    }
+    f.render_widget(Paragraph::new(vec![Line::from(l1), Line::from(l2)]), r);
+    // The pull's progress stays visible at the right end, over whatever did not fit.
+    let rw = (right.width() as u16 + 3).min(r.width);
+    let rr = Rect::new(r.right() - rw, r.y, rw, 1);
+    let mut with_sep = vec![sep(ctx)];
+    with_sep.extend(right.spans);
+    f.render_widget(Paragraph::new(Line::from(with_sep)).alignment(ratatui::layout::Alignment::Right), rr);
+}
