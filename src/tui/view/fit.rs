@@ -64,6 +64,14 @@ fn utc(t: TimeNs) -> DateTime<Utc> {
     DateTime::<Utc>::from_timestamp_nanos(t)
 }
 
+/// Like [`pad`], but a cut keeps the end (`…:user/svc-backup`): for actors, whose
+/// distinguishing part is last in ARNs and service-account names.
+pub fn pad_end(s: &str, width: usize) -> String {
+    let f = fit_left(s, width);
+    let w: usize = f.chars().map(|c| c.width().unwrap_or(0)).sum();
+    format!("{f}{}", " ".repeat(width.saturating_sub(w)))
+}
+
 /// A time for the table: milliseconds within a day-long window, the date too when the
 /// window spans days.
 pub fn row_time(t: TimeNs, span_ns: i64) -> String {

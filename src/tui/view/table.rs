@@ -7,7 +7,7 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::fit::{pad, row_time};
+use super::fit::{pad, pad_end, row_time};
 use super::{Ctx, outcome_role};
 use crate::tui::state::App;
 use crate::tui::theme::Role;
@@ -72,7 +72,7 @@ pub fn draw(f: &mut Frame, r: Rect, app: &App, ctx: &Ctx) {
             Span::styled(mark, t.style(mark_role)),
             Span::raw(pad(&row_time(h.time_ns, span), tw)),
             Span::raw(" "),
-            Span::raw(pad(&h.actor, aw)),
+            Span::raw(pad_end(&h.actor, aw)),
             Span::raw(" "),
             Span::styled(pad(&h.outcome, ow), t.style(outcome_role(&h.outcome))),
             Span::raw(" "),
