@@ -85,6 +85,11 @@ pub fn run(store: &str, args: ConsoleArgs) -> anyhow::Result<Outcome> {
     let home = trailscope_home()?;
     init_log(&home)?;
     let store = open_store(store)?;
+    if !args.offline && let Ok(false) = store.is_store() {
+        // Refused before the screen is taken: a wrong path should not open an empty console.
+        // (An unreachable store still opens on what was indexed earlier.)
+        return Err(crate::verify::VerifyError::NotAStore(store.location()).into());
+    }
     run_console(OpenOptions {
         store,
         home,

@@ -45,7 +45,7 @@ fn explicit_path(env: Option<OsString>) -> Option<PathBuf> {
 }
 
 fn project_dir() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "trailscope").map(|d| d.config_dir().to_path_buf())
+    directories::ProjectDirs::from("dev", "trailscope", "trailscope").map(|d| d.config_dir().to_path_buf())
 }
 
 fn theme_dir_for(explicit: Option<PathBuf>, project: Option<PathBuf>) -> Option<PathBuf> {
@@ -281,4 +281,180 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
         before.matches('\n').count() + 1,
         before[line_start..].chars().count() + 1,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("/etc/ts/config.toml"))
+    }
+
+    fn invalid(text: &str) -> (usize, String) {
+        let e = parse(text).unwrap_err();
+        let shown = e.to_string();
+        match e {
+            ConfigError::Invalid { line, .. } | ConfigError::Syntax { line, .. } => (line, shown),
+            other => panic!("expected a line-numbered error, got {other:?}"),
+        }
+    }
+
+    const EXAMPLE: &str = r#"theme = "dark"            # built-in name
+window = "-24h"
+bell = true
+redact = ["request.body", "response.body"]
+[keys]
+quit = ["q", "ctrl-c"]
+
+search = "/"
+"#;
+
+    #[test]
+    fn parses_the_documented_example() {
+        let c = parse(EXAMPLE).unwrap();
+        assert_eq!(c.theme.as_deref(), Some("dark"));
+        assert_eq!(c.window.as_deref(), Some("-24h"));
+        assert!(c.bell);
+        assert_eq!(c.redact, ["request.body", "response.body"]);
+        assert_eq!(c.source.as_deref(), Some(Path::new("/etc/ts/config.toml")));
+        let keys: Vec<_> = c
+            .keys
+            .iter()
+            .map(|k| (k.action.as_str(), k.keys.clone(), k.line))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                ("quit", vec!["q".to_owned(), "ctrl-c".to_owned()], 6),
+                ("search", vec!["/".to_owned()], 8)
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_file_and_all_window_are_defaults() {
+        let c = parse("window = \"all\"\n").unwrap();
+        assert_eq!(c.window, None);
+        assert_eq!(
+            Config {
+                source: None,
+                ..parse("").unwrap()
+            },
+            Config::default()
+        );
+    }
+
+    #[test]
+    fn unknown_keys_and_wrong_types_name_key_and_line() {
+        for (text, line, needle) in [
+            (
+                "theme = \"dark\"\n\nthem = \"light\"\n",
+                3,
+                "unknown key \"them\"",
+            ),
+            ("theme = 3\n", 1, "theme must be a string, not integer"),
+            ("bell = \"yes\"\n", 1, "bell must be true or false"),
+            (
+                "redact = [\"a\", 1]\n",
+                1,
+                "redact must be a list of strings",
+            ),
+            ("keys = \"q\"\n", 1, "keys must be a table"),
+            (
+                "[keys]\nquit = [\"q\"]\nhelp = 5\n",
+                3,
+                "keys.help must be a key or a list",
+            ),
+            ("window = \"-24x\"\n", 1, "window \"-24x\": unknown unit"),
+            ("window = \"yesterday\"\n", 1, "RFC 3339"),
+        ] {
+            let (got, msg) = invalid(text);
+            assert_eq!(got, line, "{msg}");
+            assert!(
+                msg.starts_with(&format!("/etc/ts/config.toml line {line}: ")),
+                "{msg}"
+            );
+            assert!(msg.contains(needle), "{msg}");
+        }
+    }
+
+    #[test]
+    fn invalid_toml_names_line_and_column() {
+        let e = parse("theme = \"dark\"\nbell = tru\n").unwrap_err();
+        assert!(
+            matches!(
+                e,
+                ConfigError::Syntax {
+                    line: 2,
+                    column: 8,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(
+            e.to_string()
+                .starts_with("/etc/ts/config.toml line 2, column 8: invalid TOML"),
+            "{e}"
+        );
+        let (line, _) = invalid("[keys]\nquit = \"q\"\nquit = \"x\"\n");
+        assert_eq!(line, 3);
+    }
+
+    #[test]
+    fn missing_file_is_default_unless_explicit() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("nope.toml");
+        assert_eq!(
+            Config::load(Some(&missing), false).unwrap(),
+            Config::default()
+        );
+        assert_eq!(Config::load(None, true).unwrap(), Config::default());
+        let e = Config::load(Some(&missing), true).unwrap_err();
+        assert!(
+            matches!(e, ConfigError::NotFound { .. }) && e.to_string().contains("nope.toml"),
+            "{e}"
+        );
+        let present = dir.path().join("c.toml");
+        std::fs::write(&present, "bell = true\n").unwrap();
+        assert!(Config::load(Some(&present), false).unwrap().bell);
+    }
+
+    #[test]
+    fn paths_follow_the_explicit_file() {
+        let explicit = explicit_path(Some("/srv/ts/conf.toml".into()));
+        assert_eq!(explicit.as_deref(), Some(Path::new("/srv/ts/conf.toml")));
+        assert_eq!(explicit_path(Some("".into())), None);
+        assert_eq!(
+            theme_dir_for(explicit, Some("/home/u/.config/trailscope".into())),
+            Some(PathBuf::from("/srv/ts/themes"))
+        );
+        assert_eq!(
+            theme_dir_for(None, Some("/home/u/.config/trailscope".into())),
+            Some(PathBuf::from("/home/u/.config/trailscope/themes"))
+        );
+        assert_eq!(theme_dir_for(None, None), None);
+    }
+
+    #[test]
+    fn line_col_counts_characters() {
+        assert_eq!(line_col("ab\ncé=x", 7), (2, 4));
+        assert_eq!(line_col("ab", 99), (1, 3));
+        assert_eq!(line_col("é", 1), (1, 1));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_text_never_panics(text in "\\PC*") {
+            let _ = parse(&text);
+        }
+
+        #[test]
+        fn config_like_text_never_panics(
+            text in "(theme|window|bell|redact|keys|\\[keys\\]|quit|=|\"|-24h|all|\\[|\\]|,|\n| |1|true|#|\\.|é)*"
+        ) {
+            let _ = parse(&text);
+        }
+    }
 }

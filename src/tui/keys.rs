@@ -219,3 +219,143 @@ impl fmt::Display for KeySpec {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::crossterm::event::KeyEventState;
+
+    fn spec(s: &str) -> KeySpec {
+        KeySpec::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    fn press(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, mods)
+    }
+
+    #[test]
+    fn parses_characters_names_and_modifiers() {
+        let k = |code, mods| KeySpec { code, mods };
+        let none = KeyModifiers::NONE;
+        for (s, want) in [
+            ("q", k(KeyCode::Char('q'), none)),
+            ("G", k(KeyCode::Char('G'), none)),
+            ("?", k(KeyCode::Char('?'), none)),
+            ("-", k(KeyCode::Char('-'), none)),
+            ("+", k(KeyCode::Char('+'), none)),
+            ("ctrl-c", k(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            ("Ctrl-C", k(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            ("ctrl--", k(KeyCode::Char('-'), KeyModifiers::CONTROL)),
+            ("shift-g", k(KeyCode::Char('G'), none)),
+            ("shift-left", k(KeyCode::Left, KeyModifiers::SHIFT)),
+            ("alt-enter", k(KeyCode::Enter, KeyModifiers::ALT)),
+            (
+                "ctrl-alt-Delete",
+                k(KeyCode::Delete, KeyModifiers::CONTROL | KeyModifiers::ALT),
+            ),
+            ("PgUp", k(KeyCode::PageUp, none)),
+            ("pagedown", k(KeyCode::PageDown, none)),
+            ("pgdn", k(KeyCode::PageDown, none)),
+            ("space", k(KeyCode::Char(' '), none)),
+            ("backtab", k(KeyCode::BackTab, none)),
+            ("shift-tab", k(KeyCode::BackTab, none)),
+            ("F12", k(KeyCode::F(12), none)),
+            ("esc", k(KeyCode::Esc, none)),
+        ] {
+            assert_eq!(spec(s), want, "{s}");
+            assert_eq!(s.parse::<KeySpec>(), Ok(want));
+        }
+    }
+
+    #[test]
+    fn errors_say_what_was_wrong() {
+        for (s, needle) in [
+            ("", "empty"),
+            ("pgdown", "unknown key name \"pgdown\"; try pagedown"),
+            ("entr", "try enter"),
+            ("f13", "no such function key"),
+            ("ctrl-", "missing the key after \"ctrl-\""),
+            ("ctrl+c", "join a modifier to its key with '-'"),
+            ("control-c", "unknown modifier \"control\""),
+            ("shift-1", "shift- only goes with letters"),
+            ("banana", "unknown key name \"banana\" (use"),
+        ] {
+            let e = KeySpec::parse(s).unwrap_err();
+            assert!(e.contains(needle), "{s}: {e}");
+        }
+    }
+
+    #[test]
+    fn matching_ignores_shift_on_characters_and_skips_releases() {
+        let g = spec("G");
+        assert!(g.matches(&press(KeyCode::Char('G'), KeyModifiers::SHIFT)));
+        assert!(g.matches(&press(KeyCode::Char('G'), KeyModifiers::NONE)));
+        assert!(!g.matches(&press(KeyCode::Char('g'), KeyModifiers::NONE)));
+        assert!(spec("?").matches(&press(KeyCode::Char('?'), KeyModifiers::SHIFT)));
+        let ctrl_c = spec("ctrl-c");
+        assert!(ctrl_c.matches(&press(KeyCode::Char('c'), KeyModifiers::CONTROL)));
+        assert!(ctrl_c.matches(&press(
+            KeyCode::Char('C'),
+            KeyModifiers::CONTROL | KeyModifiers::SHIFT
+        )));
+        assert!(!ctrl_c.matches(&press(KeyCode::Char('c'), KeyModifiers::NONE)));
+        assert!(!spec("left").matches(&press(KeyCode::Left, KeyModifiers::SHIFT)));
+        assert!(spec("shift-tab").matches(&press(KeyCode::BackTab, KeyModifiers::SHIFT)));
+        assert!(spec("shift-tab").matches(&press(KeyCode::Tab, KeyModifiers::SHIFT)));
+        let mut ev = press(KeyCode::Char('q'), KeyModifiers::NONE);
+        ev.kind = KeyEventKind::Repeat;
+        assert!(spec("q").matches(&ev));
+        ev = KeyEvent::new_with_kind_and_state(
+            KeyCode::Char('q'),
+            KeyModifiers::NONE,
+            KeyEventKind::Release,
+            KeyEventState::NONE,
+        );
+        assert!(!spec("q").matches(&ev));
+    }
+
+    #[test]
+    fn from_event_is_normalised() {
+        let ev = press(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(KeySpec::from_event(&ev), spec("G"));
+        assert_eq!(KeySpec::from_event(&ev).to_string(), "G");
+    }
+
+    #[test]
+    fn displays_for_the_help_screen() {
+        for (s, shown) in [
+            ("q", "q"),
+            ("ctrl-c", "Ctrl-c"),
+            ("enter", "Enter"),
+            ("pgup", "PgUp"),
+            ("pagedown", "PgDn"),
+            ("left", "←"),
+            ("right", "→"),
+            ("up", "↑"),
+            ("down", "↓"),
+            ("space", "Space"),
+            ("f1", "F1"),
+            ("backtab", "Shift-Tab"),
+            ("alt-enter", "Alt-Enter"),
+            ("shift-right", "Shift-→"),
+            ("G", "G"),
+        ] {
+            assert_eq!(spec(s).to_string(), shown, "{s}");
+        }
+    }
+
+    #[test]
+    fn every_display_form_of_a_named_key_parses_back() {
+        for (name, _) in NAMES {
+            let k = spec(name);
+            let again = match k.to_string().as_str() {
+                "←" => spec("left"),
+                "→" => spec("right"),
+                "↑" => spec("up"),
+                "↓" => spec("down"),
+                shown => spec(&shown.to_ascii_lowercase()),
+            };
+            assert_eq!(again, k, "{name}");
+        }
+    }
+}

@@ -186,7 +186,9 @@ impl Default for Theme {
 }
 
 impl Theme {
-    /// Loads the theme `spec` names (see the module docs); `no_color` strips every colour.
+    /// Loads the theme `spec` names: None is `dark`; then a built-in name; then
+    /// `user_theme_dir/NAME.toml`; then, if it contains `/` or ends in `.toml`, a path.
+    /// User files are merged over `dark`. `no_color` strips every colour (see [`Theme::style`]).
     pub fn load(
         spec: Option<&str>,
         user_theme_dir: Option<&Path>,
@@ -216,6 +218,8 @@ impl Theme {
     }
 
     /// The style for text in `role`; for `SelectionBg`, a style whose background is the colour.
+    /// Under `NO_COLOR` only modifiers remain: cursor and selection reversed; failure, alert,
+    /// tampered and title bold; denied bold and underlined; muted dim; banner reversed bold.
     pub fn style(&self, role: Role) -> Style {
         if self.no_color {
             Style::default().add_modifier(role.no_color_modifier())
@@ -374,51 +378,249 @@ fn parse_color(value: &DeValue<'_>) -> Result<Color, String> {
     };
     let s = match value {
         DeValue::String(s) => s.as_ref(),
-        DeValue::Integer(i) => {
-            return i
-                .as_str()
-                .parse::<u8>()
-                .map(Color::Indexed)
-                .map_err(|_| bad(i.as_str().into()));
-        }
+        DeValue::Integer(i) => i.as_str(),
         other => return Err(bad(format!("of type {}", other.type_str()))),
     };
-    let named = match s.to_ascii_lowercase().as_str() {
-        "reset" => Some(Color::Reset),
-        "black" => Some(Color::Black),
-        "red" => Some(Color::Red),
-        "green" => Some(Color::Green),
-        "yellow" => Some(Color::Yellow),
-        "blue" => Some(Color::Blue),
-        "magenta" => Some(Color::Magenta),
-        "cyan" => Some(Color::Cyan),
-        "gray" => Some(Color::Gray),
-        "darkgray" => Some(Color::DarkGray),
-        "lightred" => Some(Color::LightRed),
-        "lightgreen" => Some(Color::LightGreen),
-        "lightyellow" => Some(Color::LightYellow),
-        "lightblue" => Some(Color::LightBlue),
-        "lightmagenta" => Some(Color::LightMagenta),
-        "lightcyan" => Some(Color::LightCyan),
-        "white" => Some(Color::White),
-        _ => None,
-    };
-    if let Some(c) = named {
-        return Ok(c);
+    // ratatui's parser: its names (also "grey", "bright red", "dark-gray"), "#rrggbb", "0".."255".
+    s.parse::<Color>().map_err(|_| bad(format!("{s:?}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Loads `text` as a user theme file named `name` in a fresh directory.
+    fn load_file(name: &str, text: &str) -> Result<Theme, ThemeError> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(name), text).unwrap();
+        Theme::load(
+            Some(name.trim_end_matches(".toml")),
+            Some(dir.path()),
+            false,
+        )
     }
-    if let Some(hex) = s
-        .strip_prefix('#')
-        .filter(|h| h.len() == 6 && h.bytes().all(|b| b.is_ascii_hexdigit()))
-    {
-        let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(0);
-        return Ok(Color::Rgb(byte(0), byte(2), byte(4)));
+
+    #[test]
+    fn role_names_round_trip_in_declaration_order() {
+        for (i, role) in Role::ALL.into_iter().enumerate() {
+            assert_eq!(role as usize, i);
+            assert_eq!(Role::from_name(role.name()), Some(role));
+        }
+        assert_eq!(Role::from_name("selection_bg"), Some(Role::SelectionBg));
+        assert_eq!(Role::from_name("Text"), None);
     }
-    let index = s
-        .bytes()
-        .all(|b| b.is_ascii_digit())
-        .then(|| s.parse::<u8>().ok());
-    if let Some(Some(i)) = index {
-        return Ok(Color::Indexed(i));
+
+    #[test]
+    fn every_builtin_theme_defines_every_role() {
+        assert_eq!(builtin_names(), BUILTINS.map(|(n, _)| n));
+        for (name, text) in BUILTINS {
+            let doc = DeTable::parse(text).unwrap();
+            let roles = doc
+                .get_ref()
+                .get("roles")
+                .and_then(|r| r.get_ref().as_table());
+            for role in Role::ALL {
+                let defined = roles.is_some_and(|t| t.contains_key(role.name()));
+                assert!(defined, "{name} lacks {}", role.name());
+            }
+            let theme = Theme::load(Some(name), None, false).unwrap();
+            assert_eq!(theme.name, name);
+            assert!(!theme.description.is_empty(), "{name} has no description");
+        }
     }
-    Err(bad(format!("{s:?}")))
+
+    #[test]
+    fn dark_is_the_default_and_keeps_the_old_default_colours() {
+        let dark = Theme::load(None, None, false).unwrap();
+        assert_eq!(dark, Theme::default());
+        assert_eq!(dark.name, "dark");
+        assert_eq!(dark.color(Role::Title), Color::Cyan);
+        assert_eq!(dark.style(Role::Success), Style::default().fg(Color::Green));
+        let selection = Color::Rgb(0x30, 0x30, 0x40);
+        assert_eq!(
+            dark.style(Role::SelectionBg),
+            Style::default().bg(selection)
+        );
+        assert_eq!(dark.color(Role::SelectionBg), selection);
+        assert_eq!(dark.color(Role::Tampered), Color::Red);
+        let key = dark.style(Role::Key);
+        assert_eq!(
+            (key.fg, key.add_modifier),
+            (Some(Color::LightCyan), Modifier::BOLD)
+        );
+    }
+
+    #[test]
+    fn user_themes_are_merged_over_dark() {
+        let text = "[roles]\nsuccess = \"#0072b2\"\ncursor = \"238\"\nborder = 7\n\
+                    title = { fg = \"white\", bg = \"blue\", bold = true, reversed = false }\n";
+        let t = load_file("mine.toml", text).unwrap();
+        assert_eq!(t.name, "mine");
+        assert_eq!(t.color(Role::Success), Color::Rgb(0x00, 0x72, 0xb2));
+        assert_eq!(t.color(Role::Cursor), Color::Indexed(238));
+        assert_eq!(t.color(Role::Border), Color::Indexed(7));
+        let title = t.style(Role::Title);
+        assert_eq!(
+            (title.fg, title.bg),
+            (Some(Color::White), Some(Color::Blue))
+        );
+        assert_eq!(title.add_modifier, Modifier::BOLD);
+        assert_eq!(
+            t.color(Role::Muted),
+            Color::DarkGray,
+            "missing roles fall back to dark"
+        );
+        // A built-in name wins over a user file of the same name.
+        let light = load_file("light.toml", "[roles]\ntext = \"red\"\n").unwrap();
+        assert_eq!(light.color(Role::Text), Color::Reset);
+    }
+
+    #[test]
+    fn a_path_is_loaded_and_a_missing_one_is_a_read_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t.toml");
+        std::fs::write(&p, "name = \"mine\"\n[roles]\nkey = \"red\"\n").unwrap();
+        let t = Theme::load(p.to_str(), None, false).unwrap();
+        assert_eq!((t.name.as_str(), t.color(Role::Key)), ("mine", Color::Red));
+        let missing = Theme::load(Some("/nonexistent/x.toml"), None, false).unwrap_err();
+        assert!(matches!(missing, ThemeError::Read { .. }), "{missing}");
+    }
+
+    #[test]
+    fn faults_name_the_file_the_line_and_the_value() {
+        for (text, line, needle) in [
+            (
+                "name = \"x\"\n\n[roles]\ntext = \"red\"\nsucess = \"green\"\n",
+                5,
+                "role \"sucess\"",
+            ),
+            (
+                "[roles]\ntext = \"red\"\ntitle = \"#12345\"\n",
+                3,
+                "bad colour \"#12345\"",
+            ),
+            ("[roles]\n\ncursor = \"256\"\n", 3, "bad colour \"256\""),
+            ("[roles]\nkey = { fg = \"purple\" }\n", 2, "\"purple\""),
+            ("name = \"x\"\ncolours = 1\n", 2, "unknown key \"colours\""),
+            (
+                "[roles]\ntext = { fg = \"red\", blink = true }\n",
+                2,
+                "blink",
+            ),
+            (
+                "[roles]\ntext = { bold = \"yes\" }\n",
+                2,
+                "bold must be true or false",
+            ),
+            ("roles = 3\n", 1, "roles must be a table"),
+            ("[roles]\ntext = \"red\"\ntext = \"blue\"\n", 3, "duplicate"),
+        ] {
+            let e = load_file("bad.toml", text).unwrap_err();
+            let msg = e.to_string();
+            assert!(
+                matches!(e, ThemeError::Invalid { line: l, .. } if l == line),
+                "{msg}"
+            );
+            assert!(msg.contains(&format!("bad.toml line {line}: ")), "{msg}");
+            assert!(msg.contains(needle), "{msg}");
+        }
+    }
+
+    #[test]
+    fn unknown_theme_lists_the_builtins() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = Theme::load(Some("solarized"), Some(dir.path()), false).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("\"solarized\""), "{msg}");
+        assert!(
+            msg.contains("dark, light, high-contrast, colorblind"),
+            "{msg}"
+        );
+        assert!(msg.contains("solarized.toml"), "{msg}");
+    }
+
+    #[test]
+    fn no_color_drops_colours_and_keeps_distinguishing_modifiers() {
+        for name in builtin_names() {
+            let t = Theme::load(Some(name), None, true).unwrap();
+            for role in Role::ALL {
+                let s = t.style(role);
+                assert_eq!(
+                    (s.fg, s.bg, t.color(role)),
+                    (None, None, Color::Reset),
+                    "{role:?}"
+                );
+            }
+            let m = |r| t.style(r).add_modifier;
+            assert_eq!(m(Role::Cursor), Modifier::REVERSED);
+            assert_eq!(m(Role::SelectionBg), Modifier::REVERSED);
+            for r in [Role::Tampered, Role::Alert, Role::Failure, Role::Title] {
+                assert_eq!(m(r), Modifier::BOLD, "{r:?}");
+            }
+            assert_eq!(m(Role::Muted), Modifier::DIM);
+            assert_eq!(m(Role::Denied), Modifier::BOLD | Modifier::UNDERLINED);
+            assert_eq!(m(Role::Success), Modifier::empty());
+        }
+    }
+
+    /// The sRGB distance (0..=441) between two colours as seen with a colour vision deficiency,
+    /// simulated by a Viénot–Brettel–Mollon (1999) matrix in linear RGB.
+    fn distance_as_seen(a: Color, b: Color, cvd: &[[f64; 3]; 3]) -> f64 {
+        let seen = |c: Color| {
+            let Color::Rgb(r, g, b) = c else {
+                panic!("{c:?} is not #rrggbb")
+            };
+            let lin = [r, g, b].map(|v| (f64::from(v) / 255.0).powf(2.2));
+            cvd.map(|m| {
+                255.0
+                    * (m[0] * lin[0] + m[1] * lin[1] + m[2] * lin[2])
+                        .clamp(0.0, 1.0)
+                        .powf(1.0 / 2.2)
+            })
+        };
+        let (x, y) = (seen(a), seen(b));
+        (0..3).map(|i| (x[i] - y[i]).powi(2)).sum::<f64>().sqrt()
+    }
+
+    #[test]
+    fn colorblind_outcomes_stay_distinct_for_red_green_blindness() {
+        const PROTAN: [[f64; 3]; 3] = [
+            [0.11238, 0.88762, 0.0],
+            [0.11238, 0.88762, 0.0],
+            [0.00401, -0.00401, 1.0],
+        ];
+        const DEUTAN: [[f64; 3]; 3] = [
+            [0.29275, 0.70725, 0.0],
+            [0.29275, 0.70725, 0.0],
+            [-0.02234, 0.02234, 1.0],
+        ];
+        const MIN: f64 = 50.0;
+        // The yardstick: a red and a green that deuteranopes confuse fall below it.
+        let (red, green) = (Color::Rgb(0xcc, 0, 0), Color::Rgb(0, 0xa0, 0));
+        assert!(distance_as_seen(red, green, &DEUTAN) < MIN);
+        let t = Theme::load(Some("colorblind"), None, false).unwrap();
+        assert_eq!(t.color(Role::Success), Color::Rgb(0x00, 0x72, 0xb2));
+        assert_eq!(t.color(Role::Failure), Color::Rgb(0xd5, 0x5e, 0x00));
+        use Role::*;
+        for (a, b) in [
+            (Success, Failure),
+            (Success, Denied),
+            (Failure, Denied),
+            (Verified, Unsigned),
+            (Verified, Tampered),
+            (Unsigned, Tampered),
+        ] {
+            for cvd in [&PROTAN, &DEUTAN] {
+                let d = distance_as_seen(t.color(a), t.color(b), cvd);
+                assert!(d >= MIN, "{a:?} vs {b:?}: {d:.0}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parsing_never_panics(text in "(\\[roles\\]|text|key|=|\"|#|[0-9a-f]|\\{|\\}|fg|bold|true|,|\n| |.)*") {
+            let _ = Theme::parse(&text, "prop.toml", "prop", None);
+        }
+    }
 }

@@ -121,8 +121,8 @@ pub struct Detail {
 #[derive(Clone, Debug)]
 pub enum Response {
     /// The index was (re)opened: its head, whether full text exists; `None` when nothing has
-    /// been pulled yet.
-    Opened(Option<(IndexHead, bool)>),
+    /// been pulled yet; an error when the index is there but cannot be opened.
+    Opened(Result<Option<(IndexHead, bool)>, String>),
     /// Answer to [`Request::Extent`].
     Extent(u64, Result<Option<(TimeNs, TimeNs)>, String>),
     /// Answer to [`Request::Histogram`].
@@ -165,12 +165,19 @@ impl Worker {
     /// Answers one request (this is all the thread does; tests call it directly).
     pub fn answer(&mut self, req: Request) -> Response {
         if let Request::Reload = req {
-            self.ws = Workspace::open(&self.home, &self.location).ok();
-            return Response::Opened(
-                self.ws
-                    .as_ref()
-                    .map(|ws| (ws.head().clone(), ws.full.is_some())),
-            );
+            return match Workspace::open(&self.home, &self.location) {
+                Ok(ws) => {
+                    let opened = (ws.head().clone(), ws.full.is_some());
+                    self.ws = Some(ws);
+                    Response::Opened(Ok(Some(opened)))
+                }
+                Err(QueryError::NotPulled(_)) => {
+                    self.ws = None;
+                    Response::Opened(Ok(None))
+                }
+                // Keep answering from the index opened before, if any.
+                Err(e) => Response::Opened(Err(format!("opening the local index: {e}"))),
+            };
         }
         let Some(ws) = self.ws.as_ref() else {
             let e = "nothing indexed yet".to_string();

@@ -6,6 +6,8 @@ use crate::event::time::TimeNs;
 /// buckets would be empty columns.
 pub const MIN_WIDTH_NS: i64 = 1_000_000_000;
 
+const MS: i64 = 1_000_000;
+
 /// A time range `[from, to)` and a cursor inside it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Window {
@@ -34,20 +36,29 @@ impl Window {
         self.to - self.from
     }
 
-    /// Width of one of `buckets` columns (at least 1 ns).
+    /// Width of one of `buckets` columns: whole milliseconds, exactly as
+    /// [`crate::query::histogram`] buckets the same window, so column `i` here is bucket `i`
+    /// there.
     pub fn bucket_width(&self, buckets: usize) -> i64 {
-        (self.width() / buckets.max(1) as i64).max(1)
+        let span_ms = (self.to + MS - 1).div_euclid(MS) - self.from.div_euclid(MS);
+        let b = buckets.max(1) as i64;
+        ((span_ms.max(1) + b - 1) / b).max(1) * MS
+    }
+
+    /// Where column 0 starts (the window's start rounded down to a millisecond).
+    fn origin(&self) -> TimeNs {
+        self.from.div_euclid(MS) * MS
     }
 
     /// The column (of `buckets`) the cursor is in.
     pub fn cursor_bucket(&self, buckets: usize) -> usize {
-        let b = (self.cursor - self.from) / self.bucket_width(buckets);
+        let b = (self.cursor - self.origin()).div_euclid(self.bucket_width(buckets));
         (b.max(0) as usize).min(buckets.saturating_sub(1))
     }
 
-    /// Start of column `i` of `buckets`.
+    /// Start of column `i` of `buckets` (never before the window's start).
     pub fn bucket_start(&self, i: usize, buckets: usize) -> TimeNs {
-        self.from + i as i64 * self.bucket_width(buckets)
+        (self.origin() + i as i64 * self.bucket_width(buckets)).max(self.from)
     }
 
     /// Puts the cursor at `t`, panning the window (same width) if `t` is outside it.
@@ -67,8 +78,8 @@ impl Window {
     /// start of the column it lands in; panning past either edge.
     pub fn move_cursor(&mut self, n: i64, buckets: usize) {
         let bw = self.bucket_width(buckets);
-        let col = (self.cursor - self.from).div_euclid(bw);
-        let t = self.from + (col + n) * bw;
+        let col = (self.cursor - self.origin()).div_euclid(bw);
+        let t = self.origin() + (col + n) * bw;
         self.set_cursor(t);
     }
 

@@ -25,10 +25,11 @@ pub fn on_response(app: &mut App, r: Response) -> Vec<Effect> {
     app.pending = app.pending.saturating_sub(1);
     let g = &app.generations;
     match r {
-        Response::Opened(None) => {
+        Response::Opened(Ok(None)) => {
             app.head = None;
         }
-        Response::Opened(Some((head, _full))) => {
+        Response::Opened(Err(e)) => app.message = Some((Level::Error, e)),
+        Response::Opened(Ok(Some((head, _full)))) => {
             let changed = app.head.as_ref() != Some(&head);
             app.head = Some(head);
             if changed || app.extent.is_none() {

@@ -84,7 +84,7 @@ pub fn draw(f: &mut Frame, a: &Areas, app: &App, ctx: &Ctx) {
     let cols = a.chart.width as usize;
     let cursor_col = win.cursor_bucket(cols);
     let spikes = &app.spikes;
-    if let Some(h) = app.histogram.as_ref().filter(|h| h.buckets.len() == cols) {
+    if let Some(h) = app.histogram.as_ref().filter(|h| h.buckets.len() <= cols) {
         let max = h.buckets.iter().map(|b| b.count).max().unwrap_or(0);
         // Gutter: the scale at the top, the bucket width at the bottom.
         let top = format!("{max:>6}");
@@ -95,7 +95,7 @@ pub fn draw(f: &mut Frame, a: &Areas, app: &App, ctx: &Ctx) {
         for (i, c) in bottom.chars().take(6).enumerate() {
             put(buf, a.gutter.x + i as u16, a.gutter.bottom() - 1, c, t.style(Role::Muted));
         }
-        for i in 0..cols {
+        for i in 0..h.buckets.len() {
             let x = a.chart.x + i as u16;
             let bands = bands(h, i, max, a.chart.height);
             for r in 0..u32::from(a.chart.height) {
