@@ -45,7 +45,8 @@ fn explicit_path(env: Option<OsString>) -> Option<PathBuf> {
 }
 
 fn project_dir() -> Option<PathBuf> {
-    directories::ProjectDirs::from("dev", "trailscope", "trailscope").map(|d| d.config_dir().to_path_buf())
+    directories::ProjectDirs::from("dev", "trailscope", "trailscope")
+        .map(|d| d.config_dir().to_path_buf())
 }
 
 fn theme_dir_for(explicit: Option<PathBuf>, project: Option<PathBuf>) -> Option<PathBuf> {

@@ -59,7 +59,8 @@ impl Keymap {
             })?;
             replaced.push(action);
             for k in &o.keys {
-                let spec = KeySpec::parse(k).map_err(|e| err(o.line, format!("{}: {e}", o.action)))?;
+                let spec =
+                    KeySpec::parse(k).map_err(|e| err(o.line, format!("{}: {e}", o.action)))?;
                 if let Some((_, other, line)) = claimed.iter().find(|(s, ..)| *s == spec) {
                     return Err(err(
                         o.line,
@@ -77,7 +78,8 @@ impl Keymap {
             claimed.iter().map(|(s, a, _)| (*s, *a)).collect();
         for info in ACTIONS.iter().filter(|i| !replaced.contains(&i.action)) {
             for k in info.keys {
-                let spec = KeySpec::parse(k).map_err(|e| err(0, format!("default key {k}: {e}")))?;
+                let spec =
+                    KeySpec::parse(k).map_err(|e| err(0, format!("default key {k}: {e}")))?;
                 if !bindings.iter().any(|(s, _)| *s == spec) {
                     bindings.push((spec, info.action));
                 }
@@ -172,14 +174,21 @@ mod tests {
         assert_eq!(k.action_for(&key('/')), None);
         assert_eq!(k.keys_of(Action::Quit), "x");
         let help = k.help();
-        assert!(help.iter().any(|(keys, d)| keys == "q" && d.starts_with("search")));
+        assert!(
+            help.iter()
+                .any(|(keys, d)| keys == "q" && d.starts_with("search"))
+        );
     }
 
     #[test]
     fn bad_overrides_name_the_line() {
         let e = Keymap::new(&[ov("qiut", &["x"], 7)], Some(Path::new("c.toml"))).unwrap_err();
         assert_eq!(e.line, 7);
-        assert!(e.to_string().starts_with("c.toml line 7: unknown action \"qiut\""), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("c.toml line 7: unknown action \"qiut\""),
+            "{e}"
+        );
         let e = Keymap::new(&[ov("quit", &["ctrl-nope"], 2)], None).unwrap_err();
         assert_eq!(e.line, 2);
         let e = Keymap::new(&[ov("quit", &["x"], 2), ov("help", &["x"], 5)], None).unwrap_err();

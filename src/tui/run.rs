@@ -14,7 +14,7 @@ use super::state::{App, PullStatus};
 use super::terminal::{self, Guard};
 use super::theme::Theme;
 use super::update::{
-    Effect, PullEvent, on_key, on_mouse, on_pull, on_resize, on_response, on_tick,
+    Effect, PullEvent, on_key, on_mouse, on_pull, on_resize, on_response, on_tick, start,
 };
 use super::view::{self, Ctx};
 use super::worker::{Request, Response, Worker};
@@ -129,8 +129,7 @@ pub fn run(opts: OpenOptions) -> anyhow::Result<()> {
         theme: &opts.theme,
         keymap: &opts.keymap,
     };
-    let mut effects = vec![Effect::Request(Box::new(Request::Reload))];
-    app.pending += 1;
+    let mut effects = start(&mut app);
     let mut next_tick = Instant::now() + TICK;
     loop {
         for e in effects.drain(..) {

@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::event::time::TimeNs;
 use crate::index::IndexHead;
 use crate::query::{
-    Facets, Filter, Hit, Histogram, Order, QueryError, Workspace, facets, histogram, search,
+    Facets, Filter, Histogram, Hit, Order, QueryError, Workspace, facets, histogram, search,
     time_bounds,
 };
 use crate::segment::hash::sha256;
@@ -196,10 +196,9 @@ impl Worker {
         };
         match req {
             Request::Reload => unreachable!("handled above"),
-            Request::Extent { generation } => Response::Extent(
-                generation,
-                time_bounds(ws, &Filter::default()).map_err(msg),
-            ),
+            Request::Extent { generation } => {
+                Response::Extent(generation, time_bounds(ws, &Filter::default()).map_err(msg))
+            }
             Request::Histogram {
                 generation,
                 filter,

@@ -10,18 +10,16 @@
 // Each test binary uses a different subset of these helpers.
 #![allow(dead_code)]
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
-use ratatui::crossterm::event::{
-    KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
-};
+use ratatui::crossterm::event::{KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use tempfile::TempDir;
 use trailscope::event::InputFormat;
 use trailscope::pull::{PullOptions, PullSummary, pull};
@@ -33,9 +31,7 @@ use trailscope::tui::keymap::Keymap;
 use trailscope::tui::keys::KeySpec;
 use trailscope::tui::state::App;
 use trailscope::tui::theme::Theme;
-use trailscope::tui::update::{
-    Effect, PullEvent, on_key, on_mouse, on_pull, on_response, update,
-};
+use trailscope::tui::update::{Effect, PullEvent, on_key, on_mouse, on_pull, on_response, update};
 use trailscope::tui::view::{self, Ctx};
 use trailscope::tui::worker::{Request, Response, RowsMode, Worker};
 use unicode_width::UnicodeWidthStr;
@@ -51,8 +47,8 @@ const MAX_ANSWERS: usize = 10_000;
 
 /// A store pulled into its own home, kept for the whole process.
 pub struct Pulled {
-    /// Holds the store and the home (deleted when the process ends... or never, for statics:
-    /// the OS temp dir cleaner takes them; they are small).
+    /// Holds the store and the home. Statics are never dropped, so the directory outlives
+    /// the process; [`scratch_dir`] removes those of finished runs.
     _dir: TempDir,
     /// The trailscope home the store was pulled into.
     pub home: PathBuf,
@@ -60,6 +56,31 @@ pub struct Pulled {
     pub location: String,
     /// What the pull reported.
     pub summary: PullSummary,
+}
+
+/// A fresh directory under `target/tmp/console-tests`, named after this process. Directories
+/// left by processes that have ended are removed first (a pulled demo is about 10 MB).
+pub fn scratch_dir() -> TempDir {
+    static ROOT: OnceLock<PathBuf> = OnceLock::new();
+    let root = ROOT.get_or_init(|| {
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("console-tests");
+        std::fs::create_dir_all(&root).expect("scratch root");
+        let alive = |pid: &str| Path::new("/proc").join(pid).exists();
+        for entry in std::fs::read_dir(&root).expect("scratch root").flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if let Some((pid, _)) = name.split_once('-')
+                && Path::new("/proc/self").exists()
+                && !alive(pid)
+            {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+        root
+    });
+    tempfile::Builder::new()
+        .prefix(&format!("{}-", std::process::id()))
+        .tempdir_in(root)
+        .expect("scratch dir")
 }
 
 fn pull_into(dir: TempDir, store_dir: &Path) -> Pulled {
@@ -80,7 +101,7 @@ pub fn demo(tamper: bool) -> &'static Pulled {
     static TAMPERED: OnceLock<Pulled> = OnceLock::new();
     let cell = if tamper { &TAMPERED } else { &CLEAN };
     cell.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("temp dir");
+        let dir = scratch_dir();
         let store = dir.path().join("store");
         trailscope::demo::write_demo_store(&store, tamper).expect("demo store");
         pull_into(dir, &store)
@@ -90,7 +111,7 @@ pub fn demo(tamper: bool) -> &'static Pulled {
 /// A small signed store holding `records` (NDJSON objects, one per element), sealed through
 /// the library with a fixed key and checkpoint time, then pulled.
 pub fn sealed(records: &[serde_json::Value]) -> Pulled {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = scratch_dir();
     let store_dir = dir.path().join("store");
     let store = DirStore::new(&store_dir);
     let key = generate_with(&mut ChaCha20Rng::seed_from_u64(7), "hostile.test").expect("key");
@@ -145,12 +166,18 @@ pub struct Console {
     pub clipboard: Vec<String>,
     /// Requests answered so far.
     pub answered: usize,
+    /// The store's location (keys the local index).
+    location: String,
 }
 
 impl Console {
     /// The demo console at `size`: opened, pulled, every answer in.
     pub fn open(size: (u16, u16), tamper: bool) -> Console {
-        Console::on(demo(tamper), size, Theme::load(None, None, false).expect("theme"))
+        Console::on(
+            demo(tamper),
+            size,
+            Theme::load(None, None, false).expect("theme"),
+        )
     }
 
     /// A console on `pulled` at `size` with `theme`, in the state the real one reaches after
@@ -166,10 +193,12 @@ impl Console {
             queue: VecDeque::new(),
             clipboard: Vec::new(),
             answered: 0,
+            location: pulled.location.clone(),
         };
         // As `run` does: the first request is a reload.
         c.app.pending += 1;
-        c.queue.push_back(Effect::Request(Box::new(Request::Reload)));
+        c.queue
+            .push_back(Effect::Request(Box::new(Request::Reload)));
         c.settle();
         let done = PullEvent::Done(Box::new(Ok(pulled.summary.clone())));
         let fx = on_pull(&mut c.app, done);
@@ -231,7 +260,10 @@ impl Console {
     /// Types `text` character by character (into a prompt), settling after each.
     pub fn type_text(&mut self, text: &str) {
         for ch in text.chars() {
-            let ev = KeyEvent::new(ratatui::crossterm::event::KeyCode::Char(ch), KeyModifiers::NONE);
+            let ev = KeyEvent::new(
+                ratatui::crossterm::event::KeyCode::Char(ch),
+                KeyModifiers::NONE,
+            );
             let fx = on_key(&mut self.app, &self.keymap, ev);
             self.run(fx);
         }
@@ -262,7 +294,7 @@ impl Console {
     }
 
     /// Draws the console into a `w`×`h` test terminal (the app's size is set to match).
-    pub fn buffer(&mut self, w: u16, h: u16) -> Buffer {
+    pub fn buffer(&self, w: u16, h: u16) -> Buffer {
         assert_eq!(
             self.app.size,
             (w, h),
@@ -279,19 +311,27 @@ impl Console {
     }
 
     /// The screen as text, one line per row (trailing spaces dropped).
-    pub fn render(&mut self, w: u16, h: u16) -> String {
+    pub fn render(&self, w: u16, h: u16) -> String {
         screen_text(&self.buffer(w, h))
     }
 
     /// The screen at the app's size.
-    pub fn screen(&mut self) -> String {
+    pub fn screen(&self) -> String {
         let (w, h) = self.app.size;
         self.render(w, h)
     }
 
-    /// Every event of the window matching the query, oldest first (straight from the worker).
+    /// Every event of the window matching the query, oldest first (straight from the worker;
+    /// remembered per store, query and window, as several tests ask the same).
     pub fn all_in_window(&mut self) -> Vec<Hit> {
+        type Key = (String, String, i64, i64);
+        static SEEN: OnceLock<Mutex<HashMap<Key, Vec<Hit>>>> = OnceLock::new();
         let w = self.app.window.expect("a window");
+        let key = (self.location.clone(), self.app.query.clone(), w.from, w.to);
+        let seen = SEEN.get_or_init(Mutex::default);
+        if let Some(hits) = seen.lock().unwrap().get(&key) {
+            return hits.clone();
+        }
         let r = Request::Rows {
             generation: 0,
             filter: Filter {
@@ -303,13 +343,15 @@ impl Console {
             limit: 100_000,
             mode: RowsMode::Replace,
         };
-        match self.worker.answer(r) {
+        let hits = match self.worker.answer(r) {
             Response::Rows(_, _, Ok((hits, total))) => {
                 assert_eq!(hits.len() as u64, total, "the limit holds everything");
                 hits
             }
             other => panic!("rows: {other:?}"),
-        }
+        };
+        seen.lock().unwrap().insert(key, hits.clone());
+        hits
     }
 }
 

@@ -47,10 +47,19 @@ mod tests {
     #[test]
     fn relative_times_are_from_the_cursor() {
         let c = at("2026-11-24T02:00:00Z");
-        assert_eq!(parse_jump("+15m", c, 0).unwrap(), at("2026-11-24T02:15:00Z"));
+        assert_eq!(
+            parse_jump("+15m", c, 0).unwrap(),
+            at("2026-11-24T02:15:00Z")
+        );
         assert_eq!(parse_jump("-2h", c, 0).unwrap(), at("2026-11-24T00:00:00Z"));
-        assert_eq!(parse_jump("01:49", c, 0).unwrap(), at("2026-11-24T01:49:00Z"));
-        assert_eq!(parse_jump("01:49:30", c, 0).unwrap(), at("2026-11-24T01:49:30Z"));
+        assert_eq!(
+            parse_jump("01:49", c, 0).unwrap(),
+            at("2026-11-24T01:49:00Z")
+        );
+        assert_eq!(
+            parse_jump("01:49:30", c, 0).unwrap(),
+            at("2026-11-24T01:49:30Z")
+        );
         assert_eq!(
             parse_jump("2026-11-24 02:07:00Z", c, 0).unwrap(),
             at("2026-11-24T02:07:00Z")
@@ -60,7 +69,15 @@ mod tests {
 
     #[test]
     fn bad_input_is_an_error_not_a_panic() {
-        for bad in ["", "25:00", "+", "+5x", "yesterday", "-99999999999999w", "12:"] {
+        for bad in [
+            "",
+            "25:00",
+            "+",
+            "+5x",
+            "yesterday",
+            "-99999999999999w",
+            "12:",
+        ] {
             assert!(parse_jump(bad, 0, 0).is_err(), "{bad}");
         }
     }

@@ -25,6 +25,10 @@ pub struct Rows {
     pub error: Option<String>,
     /// The page in flight was asked newest first (`G`).
     pub from_end: bool,
+    /// Rows to move up once the previous page arrives (a move up from the first row).
+    pub pending_up: usize,
+    /// The event (seq, pos) to select when the next replacing page arrives.
+    pub want: Option<(u64, u64)>,
 }
 
 fn key(h: &Hit) -> (i64, u64, u64) {
@@ -40,7 +44,13 @@ impl Rows {
     /// Replaces the rows with `hits` (oldest first), selecting `select` (clamped).
     pub fn replace(&mut self, hits: Vec<Hit>, select: usize, more_before: bool, more_after: bool) {
         self.hits = hits;
-        self.selected = select.min(self.hits.len().saturating_sub(1));
+        let wanted = self
+            .want
+            .take()
+            .and_then(|(seq, pos)| self.hits.iter().position(|h| h.seq == seq && h.pos == pos));
+        self.selected = wanted
+            .unwrap_or(select)
+            .min(self.hits.len().saturating_sub(1));
         self.scroll = 0;
         self.more_before = more_before;
         self.more_after = more_after;
@@ -81,6 +91,8 @@ impl Rows {
         self.scroll += added;
         self.more_before = full && added > 0;
         self.loading = false;
+        let up = std::mem::take(&mut self.pending_up);
+        self.selected = self.selected.saturating_sub(up);
         added
     }
 
@@ -146,7 +158,12 @@ mod tests {
     #[test]
     fn pages_join_without_duplicates_and_selection_stays_on_its_event() {
         let mut r = Rows::default();
-        r.replace((0..5).map(|i| hit(10 + i, i as u64)).collect(), 0, true, true);
+        r.replace(
+            (0..5).map(|i| hit(10 + i, i as u64)).collect(),
+            0,
+            true,
+            true,
+        );
         // The next page starts at the last row's time, so it repeats it.
         assert_eq!(r.append(vec![hit(14, 4), hit(15, 5), hit(16, 6)], true), 2);
         assert_eq!(r.hits.len(), 7);

@@ -171,8 +171,10 @@ pub fn on_pull(app: &mut App, ev: PullEvent) -> Vec<Effect> {
                         1 => String::new(),
                         n => format!(" (+{} more)", n - 1),
                     };
+                    // Kind and seq first, the hint next, the (long) detail last, where a
+                    // narrow screen cuts it.
                     app.banner = Some(format!(
-                        "INTEGRITY: {}{at}: {}{more}. Nothing from an unverified segment is shown. i: details  Esc: dismiss",
+                        "INTEGRITY: {}{at}{more} · nothing unverified is shown · i details · Esc dismiss · {}",
                         first.kind.as_str(),
                         first.detail
                     ));
@@ -194,7 +196,8 @@ pub fn on_pull(app: &mut App, ev: PullEvent) -> Vec<Effect> {
 pub fn on_tick(app: &mut App) -> Vec<Effect> {
     let mut out = Vec::new();
     app.tick += 1;
-    let indexing = matches!(app.pull, PullStatus::Running { stage, .. } if stage != crate::pull::Stage::Fetch);
+    let indexing =
+        matches!(app.pull, PullStatus::Running { stage, .. } if stage != crate::pull::Stage::Fetch);
     if indexing && app.tick % RELOAD_EVERY_TICKS == 0 {
         ask(app, &mut out, Request::Reload);
     }

@@ -77,6 +77,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         app.quit = true;
         return out;
     }
+    // A message describes the last action only.
+    let had_message = app.message.take().is_some();
     if !matches!(app.overlay, Overlay::None) {
         overlays::on_action(app, action, &mut out);
         return out;
@@ -84,8 +86,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     match action {
         Action::Quit => {}
         Action::Close => {
-            if app.banner.take().is_none() {
-                app.message = None;
+            // Esc first clears a message, then dismisses the banner.
+            if !had_message {
+                app.banner = None;
             }
         }
         Action::Help => app.overlay = Overlay::Help { scroll: 0 },
@@ -122,6 +125,13 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::NextSpike => nav::spike(app, true, &mut out),
         Action::PrevSpike => nav::spike(app, false, &mut out),
     }
+    out
+}
+
+/// What the console does first: open the index (the answer asks for the rest).
+pub fn start(app: &mut App) -> Vec<Effect> {
+    let mut out = Vec::new();
+    ask(app, &mut out, Request::Reload);
     out
 }
 

@@ -62,7 +62,10 @@ pub(crate) fn refresh(app: &mut App, out: &mut Vec<Effect>) {
 pub(crate) fn move_rows(app: &mut App, d: isize, out: &mut Vec<Effect>) {
     let h = table_height(app);
     if d < 0 && app.rows.wants_previous() {
+        // The move happens when the earlier rows are there.
+        app.rows.pending_up = d.unsigned_abs();
         request_page(app, RowsMode::Prepend, out);
+        return;
     }
     app.rows.move_by(d, h);
     if let (Some(hit), Some(w)) = (app.rows.selected_hit(), app.window.as_mut()) {
@@ -258,9 +261,11 @@ pub(crate) fn push_query(
     label: String,
     query: String,
     widen: bool,
-    at: Option<i64>,
+    at: Option<&Hit>,
     out: &mut Vec<Effect>,
 ) {
+    let pivot_from = at.map(|h| (h.seq, h.pos));
+    let at = at.map(|h| h.time_ns);
     let Some(window) = app.window else {
         app.query = query;
         return;
@@ -278,6 +283,8 @@ pub(crate) fn push_query(
         app.follow_extent = true;
     }
     refresh(app, out);
+    // Keep the event pivoted from selected.
+    app.rows.want = pivot_from;
 }
 
 /// Backspace: undo the last pivot or search.

@@ -42,17 +42,18 @@ pub(crate) fn open_detail(app: &mut App, out: &mut Vec<Effect>) {
     ask(app, out, r);
 }
 
-fn scroll(pos: &mut usize, action: Action) {
+/// Scrolls within `0..=max`.
+fn scroll(pos: &mut usize, action: Action, max: usize) {
     *pos = match action {
         Action::Down => pos.saturating_add(1),
         Action::Up => pos.saturating_sub(1),
         Action::PageDown => pos.saturating_add(OVERLAY_PAGE),
         Action::PageUp => pos.saturating_sub(OVERLAY_PAGE),
         Action::First => 0,
-        // Clamped to the content when drawn.
-        Action::Last => usize::MAX / 2,
+        Action::Last => max,
         _ => *pos,
-    };
+    }
+    .min(max);
 }
 
 /// An action while an overlay is open.
@@ -88,11 +89,13 @@ pub(crate) fn on_action(app: &mut App, action: Action, out: &mut Vec<Effect>) {
             .map_or(0, |f| f.values.len())
     };
     let facets_now = app.facets.clone();
+    let max_scroll =
+        crate::tui::view::overlay_rows(app).map_or(0, |(rows, shown)| rows.saturating_sub(shown));
     match &mut app.overlay {
         Overlay::None | Overlay::Search { .. } | Overlay::Jump { .. } => {}
         Overlay::Help { scroll: s }
         | Overlay::Detail { scroll: s }
-        | Overlay::Integrity { scroll: s } => scroll(s, action),
+        | Overlay::Integrity { scroll: s } => scroll(s, action, max_scroll),
         Overlay::Pivot { choice } => {
             let n = pivot_n;
             match action {
@@ -108,7 +111,7 @@ pub(crate) fn on_action(app: &mut App, action: Action, out: &mut Vec<Effect>) {
                     };
                     if let Some((field, value)) = pivot_choices(&hit).into_iter().nth(c) {
                         let label = format!("{field}={value}");
-                        push_query(app, label, term_query(field, &value), true, Some(hit.time_ns), out);
+                        push_query(app, label, term_query(field, &value), true, Some(&hit), out);
                     }
                 }
                 _ => {}
@@ -137,7 +140,11 @@ pub(crate) fn on_action(app: &mut App, action: Action, out: &mut Vec<Effect>) {
                         .as_ref()
                         .and_then(|r| r.as_ref().ok())
                         .and_then(|all| all.get(f))
-                        .and_then(|fc| fc.values.get(v).map(|x| (fc.field.clone(), x.value.clone())));
+                        .and_then(|fc| {
+                            fc.values
+                                .get(v)
+                                .map(|x| (fc.field.clone(), x.value.clone()))
+                        });
                     if let Some((fname, fvalue)) = chosen {
                         app.overlay = Overlay::None;
                         let label = format!("{fname}={fvalue}");

@@ -107,7 +107,11 @@ pub(crate) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 let q = input.text.trim().to_string();
                 app.overlay = Overlay::None;
                 if q != app.query {
-                    let label = if q.is_empty() { "/*".to_string() } else { format!("/{q}") };
+                    let label = if q.is_empty() {
+                        "/*".to_string()
+                    } else {
+                        format!("/{q}")
+                    };
                     push_query(app, label, q, false, None, &mut out);
                 }
                 return out;

@@ -4,10 +4,12 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use super::fit::{fit, full_time};
-use super::{Ctx, outcome_role, popup};
+use super::popup::{self, Size};
+use super::wrap::wrap;
+use super::{Ctx, outcome_role};
 use crate::query::Hit;
 use crate::segment::keys::short_key;
 use crate::text::sanitize;
@@ -15,7 +17,7 @@ use crate::tui::state::App;
 use crate::tui::theme::Role;
 
 /// A `name value` line; `w == 0` keeps the whole value (the detail overlay wraps it).
-fn field<'a>(name: &str, value: &str, role: Role, w: usize, ctx: &Ctx) -> Line<'a> {
+fn field(name: &str, value: &str, role: Role, w: usize, ctx: &Ctx) -> Line<'static> {
     let value = if w == 0 {
         sanitize(value).into_owned()
     } else {
@@ -27,12 +29,26 @@ fn field<'a>(name: &str, value: &str, role: Role, w: usize, ctx: &Ctx) -> Line<'
     ])
 }
 
+/// Like [`field`], but a cut keeps the end (actors end with what tells them apart).
+fn field_end(name: &str, value: &str, w: usize, ctx: &Ctx) -> Line<'static> {
+    if w == 0 {
+        return field(name, value, Role::Text, 0, ctx);
+    }
+    Line::from(vec![
+        Span::styled(format!(" {name:<11}"), ctx.theme.style(Role::Muted)),
+        Span::styled(
+            super::fit::fit_left(value, w.saturating_sub(13)),
+            ctx.theme.style(Role::Text),
+        ),
+    ])
+}
+
 /// The canonical fields of `hit`, one per line, cut to `w` columns (0: not cut).
-pub fn event_lines<'a>(hit: &Hit, w: usize, ctx: &Ctx) -> Vec<Line<'a>> {
+pub fn event_lines(hit: &Hit, w: usize, ctx: &Ctx) -> Vec<Line<'static>> {
     let mut v = vec![
         field("time", &full_time(hit.time_ns), Role::Text, w, ctx),
         field("", &hit.time, Role::Muted, w, ctx),
-        field("actor", &hit.actor, Role::Text, w, ctx),
+        field_end("actor", &hit.actor, w, ctx),
         field("action", &hit.action, Role::Text, w, ctx),
         field("resource", &hit.resource, Role::Text, w, ctx),
         field("outcome", &hit.outcome, outcome_role(&hit.outcome), w, ctx),
@@ -52,13 +68,13 @@ pub fn event_lines<'a>(hit: &Hit, w: usize, ctx: &Ctx) -> Vec<Line<'a>> {
 }
 
 /// Where `hit` sits in the chain and what vouches for it.
-pub fn proof_lines<'a>(
+pub fn proof_lines(
     app: &App,
     hit: &Hit,
     chain_hash: Option<&str>,
     w: usize,
     ctx: &Ctx,
-) -> Vec<Line<'a>> {
+) -> Vec<Line<'static>> {
     let mut v = vec![field(
         "segment",
         &format!("{} (event {})", hit.seq, hit.pos),
@@ -80,7 +96,10 @@ pub fn proof_lines<'a>(
                 c.time,
                 short_key(&c.signer)
             ),
-            None => format!("signed checkpoint covering segments 0–{}", covered.saturating_sub(1)),
+            None => format!(
+                "signed checkpoint covering segments 0–{}",
+                covered.saturating_sub(1)
+            ),
         };
         v.push(field("covered by", &by, Role::Text, w, ctx));
     } else {
@@ -96,23 +115,19 @@ pub fn proof_lines<'a>(
     v
 }
 
-/// Draws the overlay for the selected event.
-pub fn draw(f: &mut Frame, area: Rect, app: &App, scroll: usize, ctx: &Ctx) {
+/// The overlay's size.
+pub const SIZE: Size = Size {
+    pct: (90, 90),
+    min: (60, 16),
+};
+
+/// The overlay's text, unwrapped: fields, proof, the original record.
+pub fn lines(app: &App, ctx: &Ctx) -> Vec<Line<'static>> {
     let t = ctx.theme;
-    let inner = popup::open(
-        f,
-        area,
-        (90, 90),
-        (60, 16),
-        "event",
-        "j/k scroll · y copy · Esc close",
-        ctx,
-    );
     // Nothing is cut here: long values wrap.
     let w = 0;
     let Some(hit) = app.selected() else {
-        f.render_widget(Paragraph::new("no event selected"), inner);
-        return;
+        return vec![Line::raw(" no event selected")];
     };
     let chain_hash = app
         .detail
@@ -127,7 +142,10 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, scroll: usize, ctx: &Ctx) {
     lines.push(Line::styled(" original record", t.style(Role::Title)));
     match &app.detail {
         None => lines.push(Line::styled(" loading…", t.style(Role::Muted))),
-        Some(Err(e)) => lines.push(Line::styled(format!(" {}", sanitize(e)), t.style(Role::Alert))),
+        Some(Err(e)) => lines.push(Line::styled(
+            format!(" {}", sanitize(e)),
+            t.style(Role::Alert),
+        )),
         Some(Ok(d)) => {
             let pretty = serde_json::to_string_pretty(&d.record).unwrap_or_default();
             for l in pretty.lines() {
@@ -135,11 +153,20 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, scroll: usize, ctx: &Ctx) {
             }
         }
     }
-    let scroll = scroll.min(lines.len().saturating_sub(1));
-    f.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((scroll as u16, 0)),
-        inner,
+    lines
+}
+
+/// Draws the overlay for the selected event.
+pub fn draw(f: &mut Frame, area: Rect, app: &App, scroll: usize, ctx: &Ctx) {
+    let inner = popup::open(
+        f,
+        area,
+        SIZE,
+        "event",
+        "j/k scroll · y copy · Esc close",
+        ctx,
     );
+    let lines = wrap(lines(app, ctx), inner.width as usize);
+    let scroll = scroll.min(lines.len().saturating_sub(inner.height as usize));
+    f.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), inner);
 }

@@ -18,8 +18,10 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, field: usize, value: usize, ct
     let inner = popup::open(
         f,
         area,
-        (80, 85),
-        (60, 14),
+        popup::Size {
+            pct: (80, 85),
+            min: (60, 14),
+        },
         "facets of the window and query",
         "←/→ field · j/k value · Enter narrow to it · Esc close",
         ctx,
@@ -39,7 +41,10 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, field: usize, value: usize, ct
     let height = inner.height.saturating_sub(4) as usize;
     match &app.facets {
         None => lines.push(Line::styled(" counting…", t.style(Role::Muted))),
-        Some(Err(e)) => lines.push(Line::styled(format!(" {}", fit(e, w)), t.style(Role::Alert))),
+        Some(Err(e)) => lines.push(Line::styled(
+            format!(" {}", fit(e, w)),
+            t.style(Role::Alert),
+        )),
         Some(Ok(all)) => {
             let Some(fc) = all.get(field) else { return };
             let max = fc.values.first().map_or(1, |v| v.count.max(1));
@@ -51,7 +56,11 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, field: usize, value: usize, ct
             }
             for (i, v) in fc.values.iter().enumerate().skip(first).take(height) {
                 let n = ((v.count as f64 / max as f64) * bar_w as f64).ceil() as usize;
-                let role = if fc.field == "outcome" { outcome_role(&v.value) } else { Role::Histogram };
+                let role = if fc.field == "outcome" {
+                    outcome_role(&v.value)
+                } else {
+                    Role::Histogram
+                };
                 let line = Line::from(vec![
                     Span::raw(format!(" {} ", pad(&v.value, value_w))),
                     Span::styled(format!("{:>8} ", v.count), t.style(Role::Text)),

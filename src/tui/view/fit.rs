@@ -7,21 +7,35 @@ use unicode_width::UnicodeWidthChar;
 use crate::event::time::TimeNs;
 use crate::text::sanitize;
 
+/// The visible pieces of `s`: each char, or its escape (`\u{1B}`) when it is unsafe. Cutting
+/// between pieces never splits an escape.
+fn pieces(s: &str) -> Vec<(String, usize)> {
+    s.chars()
+        .map(|c| {
+            let piece = sanitize(c.encode_utf8(&mut [0; 4])).into_owned();
+            let w = piece.chars().map(|c| c.width().unwrap_or(0)).sum();
+            (piece, w)
+        })
+        .collect()
+}
+
+/// Display width of `s` once sanitized.
+pub fn safe_width(s: &str) -> usize {
+    sanitize(s).chars().map(|c| c.width().unwrap_or(0)).sum()
+}
+
 /// `s` made terminal-safe and cut to `width` columns, ending in `…` when cut.
 pub fn fit(s: &str, width: usize) -> String {
-    let clean = sanitize(s);
+    if safe_width(s) <= width {
+        return sanitize(s).into_owned();
+    }
     let mut out = String::new();
     let mut used = 0;
-    let total: usize = clean.chars().map(|c| c.width().unwrap_or(0)).sum();
-    if total <= width {
-        return clean.into_owned();
-    }
-    for c in clean.chars() {
-        let w = c.width().unwrap_or(0);
+    for (piece, w) in pieces(s) {
         if used + w + 1 > width {
             break;
         }
-        out.push(c);
+        out.push_str(&piece);
         used += w;
     }
     if width > 0 {
@@ -30,26 +44,22 @@ pub fn fit(s: &str, width: usize) -> String {
     out
 }
 
-/// `s` made safe and cut to `width` columns keeping its end (for paths).
+/// `s` made safe and cut to `width` columns keeping its end (for paths and actors).
 pub fn fit_left(s: &str, width: usize) -> String {
-    let clean = sanitize(s);
-    let chars: Vec<char> = clean.chars().collect();
-    let total: usize = chars.iter().map(|c| c.width().unwrap_or(0)).sum();
-    if total <= width {
-        return clean.into_owned();
+    if safe_width(s) <= width {
+        return sanitize(s).into_owned();
     }
+    let mut kept: Vec<String> = Vec::new();
     let mut used = 1;
-    let mut start = chars.len();
-    while start > 0 {
-        let w = chars[start - 1].width().unwrap_or(0);
+    for (piece, w) in pieces(s).into_iter().rev() {
         if used + w > width {
             break;
         }
         used += w;
-        start -= 1;
+        kept.push(piece);
     }
     let mut out = String::from("…");
-    out.extend(&chars[start..]);
+    out.extend(kept.into_iter().rev());
     out
 }
 
@@ -177,6 +187,9 @@ mod tests {
         assert_eq!(fit("a\u{1b}[31mb", 40), "a\\u{1B}[31mb");
         assert_eq!(fit("日本語です", 5), "日本…");
         assert_eq!(fit_left("/very/long/path/store", 8), "…h/store");
+        // An escape is never split by a cut.
+        assert_eq!(fit("ab\u{1b}cd", 8), "ab…");
+        assert_eq!(fit_left("ab\u{1b}cd", 8), "…cd");
         assert_eq!(pad("ab", 4), "ab  ");
     }
 

@@ -32,25 +32,60 @@ fn hints(ctx: &Ctx) -> String {
     .join("  ")
 }
 
+/// The part of `input` to show in `room` columns, sanitized piece by piece (an unsafe
+/// character becomes its escape, never split), and the cursor's column in it.
+fn visible(input: &Input, room: usize) -> (String, usize) {
+    let pieces: Vec<(String, usize)> = input
+        .text
+        .chars()
+        .map(|c| {
+            let p = crate::text::sanitize(c.encode_utf8(&mut [0; 4])).into_owned();
+            let w = super::fit::safe_width(&p);
+            (p, w)
+        })
+        .collect();
+    let cursor_col: usize = pieces.iter().take(input.cursor).map(|(_, w)| w).sum();
+    // Scroll so the cursor (and one cell after it) is on screen.
+    let start = (cursor_col + 1).saturating_sub(room);
+    let (mut shown, mut col, mut shown_w) = (String::new(), 0, 0);
+    let mut cursor_at = 0;
+    for (i, (p, w)) in pieces.iter().enumerate() {
+        if i == input.cursor {
+            cursor_at = shown_w;
+        }
+        if col >= start && shown_w + w <= room {
+            shown.push_str(p);
+            shown_w += w;
+        }
+        col += w;
+    }
+    if input.cursor >= pieces.len() {
+        cursor_at = shown_w;
+    }
+    (shown, cursor_at)
+}
+
 /// Draws the prompt with its text and a terminal cursor at the edit point.
 fn prompt(f: &mut Frame, r: Rect, label: &str, input: &Input, status: Span, ctx: &Ctx) {
     let t = ctx.theme;
     let w = r.width as usize;
     let status_w = status.width().min(w / 2);
-    let room = w.saturating_sub(label.chars().count() + status_w + 2);
-    // Show the end of a long text (where typing happens).
-    let chars: Vec<char> = input.text.chars().collect();
-    let start = input.cursor.saturating_sub(room.saturating_sub(1));
-    let shown: String = chars.iter().skip(start).take(room).collect();
-    let shown = crate::text::sanitize(&shown).into_owned();
+    let room = w
+        .saturating_sub(label.chars().count() + status_w + 2)
+        .max(1);
+    let (shown, cursor_at) = visible(input, room);
+    let pad = room.saturating_sub(super::fit::safe_width(&shown));
     let line = Line::from(vec![
-        Span::styled(label.to_string(), t.style(Role::Key).add_modifier(Modifier::BOLD)),
-        Span::raw(format!("{shown:<room$}")),
+        Span::styled(
+            label.to_string(),
+            t.style(Role::Key).add_modifier(Modifier::BOLD),
+        ),
+        Span::raw(format!("{shown}{}", " ".repeat(pad))),
         Span::raw("  "),
         status,
     ]);
     f.render_widget(Paragraph::new(line), r);
-    let x = r.x + (label.chars().count() + input.cursor - start) as u16;
+    let x = r.x + (label.chars().count() + cursor_at) as u16;
     f.set_cursor_position(Position::new(x.min(r.right().saturating_sub(1)), r.y));
 }
 
@@ -90,11 +125,36 @@ pub fn draw(f: &mut Frame, r: Rect, app: &App, ctx: &Ctx) {
         }
         _ => {
             let line = match &app.message {
-                Some((Level::Error, m)) => Line::styled(fit(&format!(" {m}"), w), t.style(Role::Alert)),
-                Some((Level::Info, m)) => Line::styled(fit(&format!(" {m}"), w), t.style(Role::Text)),
+                Some((Level::Error, m)) => {
+                    Line::styled(fit(&format!(" {m}"), w), t.style(Role::Alert))
+                }
+                Some((Level::Info, m)) => {
+                    Line::styled(fit(&format!(" {m}"), w), t.style(Role::Text))
+                }
                 None => Line::styled(fit(&format!(" {}", hints(ctx)), w), t.style(Role::Muted)),
             };
             f.render_widget(Paragraph::new(line), r);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cursor_counts_escapes_by_their_width() {
+        let input = Input::with("a\u{202E}b");
+        let (shown, at) = visible(&input, 40);
+        assert_eq!(shown, "a\\u{202E}b");
+        assert_eq!(at, shown.chars().count());
+        let mut mid = input.clone();
+        mid.cursor = 2; // after the bidi override
+        assert_eq!(visible(&mid, 40).1, 1 + "\\u{202E}".len());
+        // A long text scrolls to keep the cursor visible.
+        let long = Input::with(&"x".repeat(100));
+        let (shown, at) = visible(&long, 10);
+        assert_eq!(shown.len(), 9);
+        assert_eq!(at, 9);
     }
 }

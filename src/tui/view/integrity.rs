@@ -4,27 +4,39 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
+use super::Ctx;
 use super::fit::fit;
-use super::{Ctx, popup};
+use super::popup::{self, Size};
+use super::wrap::wrap;
+use crate::text::sanitize;
 use crate::tui::state::App;
 use crate::tui::theme::Role;
 use crate::verify::SegmentState;
 
-fn kv<'a>(k: &str, v: String, role: Role, ctx: &Ctx) -> Line<'a> {
+fn kv(k: &str, v: String, role: Role, ctx: &Ctx) -> Line<'static> {
     Line::from(vec![
         Span::styled(format!(" {k:<12}"), ctx.theme.style(Role::Muted)),
         Span::styled(v, ctx.theme.style(role)),
     ])
 }
 
-/// Draws the view.
-pub fn draw(f: &mut Frame, area: Rect, app: &App, scroll: usize, ctx: &Ctx) {
+/// The view's size.
+pub const SIZE: Size = Size {
+    pct: (90, 90),
+    min: (60, 16),
+};
+
+/// The view's text, unwrapped.
+pub fn lines(app: &App, ctx: &Ctx) -> Vec<Line<'static>> {
     let t = ctx.theme;
-    let inner = popup::open(f, area, (90, 90), (60, 16), "integrity", "j/k scroll · Esc close", ctx);
-    let w = inner.width as usize;
-    let mut lines: Vec<Line> = vec![kv("store", fit(&app.store, w - 14), Role::Text, ctx)];
+    let mut lines: Vec<Line<'static>> = vec![kv(
+        "store",
+        sanitize(&app.store).into_owned(),
+        Role::Text,
+        ctx,
+    )];
     if let Some(h) = &app.head {
         lines.push(kv(
             "indexed",
@@ -44,16 +56,24 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, scroll: usize, ctx: &Ctx) {
             " verifying the store now (background pull); shown so far: what earlier pulls verified",
             t.style(Role::Muted),
         ));
-        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-        return;
+        return lines;
     };
     if let Some(h) = &r.head {
-        lines.push(kv("store head", format!("segment {} {}", h.seq, fit(&h.hash, 64)), Role::Text, ctx));
+        lines.push(kv(
+            "store head",
+            format!("segment {} {}", h.seq, sanitize(&h.hash)),
+            Role::Text,
+            ctx,
+        ));
     }
     if let Some(c) = &r.checkpoint {
         lines.push(kv(
             "checkpoint",
-            fit(&format!("{} segments, {}, signed by {} ({})", c.size, c.time, c.signer, c.file), w - 14),
+            sanitize(&format!(
+                "{} segments, {}, signed by {} ({})",
+                c.size, c.time, c.signer, c.file
+            ))
+            .into_owned(),
             Role::Verified,
             ctx,
         ));
@@ -71,15 +91,21 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, scroll: usize, ctx: &Ctx) {
     let errors: Vec<_> = r.problems.iter().collect();
     // Warnings (e.g. a stale head) are listed too; the status bar counts errors only.
     if errors.is_empty() {
-        lines.push(Line::styled(" no problems: the chain is intact", t.style(Role::Verified)));
+        lines.push(Line::styled(
+            " no problems: the chain is intact",
+            t.style(Role::Verified),
+        ));
     } else {
-        lines.push(Line::styled(format!(" {} problem(s)", errors.len()), t.style(Role::Tampered)));
+        lines.push(Line::styled(
+            format!(" {} problem(s)", errors.len()),
+            t.style(Role::Tampered),
+        ));
         for p in errors {
             let seq = p.seq.map_or("-".to_string(), |s| s.to_string());
             lines.push(Line::from(vec![
                 Span::styled(format!(" seq {seq:>6}  "), t.style(Role::Tampered)),
                 Span::styled(format!("{:<20} ", p.kind.as_str()), t.style(Role::Tampered)),
-                Span::raw(fit(&p.detail, w.saturating_sub(36))),
+                Span::raw(sanitize(&p.detail).into_owned()),
             ]));
         }
     }
@@ -99,9 +125,19 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, scroll: usize, ctx: &Ctx) {
             Span::raw(format!(" {:>6}  ", s.seq)),
             Span::styled(format!("{label:<13}"), t.style(role)),
             Span::raw(format!(" {:>7}  ", s.events)),
-            Span::styled(fit(s.hash.as_deref().unwrap_or("-"), 16), t.style(Role::Muted)),
+            Span::styled(
+                fit(s.hash.as_deref().unwrap_or("-"), 16),
+                t.style(Role::Muted),
+            ),
         ]));
     }
+    lines
+}
+
+/// Draws the view.
+pub fn draw(f: &mut Frame, area: Rect, app: &App, scroll: usize, ctx: &Ctx) {
+    let inner = popup::open(f, area, SIZE, "integrity", "j/k scroll · Esc close", ctx);
+    let lines = wrap(lines(app, ctx), inner.width as usize);
     let scroll = scroll.min(lines.len().saturating_sub(inner.height as usize));
     f.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), inner);
 }

@@ -98,7 +98,10 @@ mod tests {
             app.banner = Some("x".into());
             let a = areas(&app);
             assert_eq!(a.side.is_some(), side);
-            assert_eq!(a.status.height + 1 + a.chart.height + 1 + a.table.height + 1, size.1);
+            assert_eq!(
+                a.status.height + 1 + a.chart.height + 1 + a.table.height + 1,
+                size.1
+            );
             assert_eq!(a.gutter.width + a.chart.width, size.0);
             assert!(table_rows(&app) >= 10, "{size:?}: {}", table_rows(&app));
         }

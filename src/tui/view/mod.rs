@@ -15,6 +15,7 @@ mod side;
 mod status;
 mod table;
 mod timeline;
+mod wrap;
 
 use ratatui::Frame;
 use ratatui::style::Modifier;
@@ -61,6 +62,29 @@ pub fn draw(f: &mut Frame, app: &App, ctx: &Ctx) {
         Overlay::Integrity { scroll } => integrity::draw(f, area, app, *scroll, ctx),
         Overlay::Pivot { choice } => pivot::draw(f, area, app, *choice, ctx),
     }
+}
+
+/// For a scrollable overlay: the rows its content takes once wrapped at the current size, and
+/// the rows it shows. `update` uses it to keep the scroll position within the content.
+pub fn overlay_rows(app: &App) -> Option<(usize, usize)> {
+    let theme = Theme::default();
+    let keymap = Keymap::default();
+    let ctx = Ctx {
+        theme: &theme,
+        keymap: &keymap,
+    };
+    let screen = ratatui::layout::Rect::new(0, 0, app.size.0, app.size.1);
+    let (lines, size) = match &app.overlay {
+        Overlay::Help { .. } => (help::lines(&ctx), help::SIZE),
+        Overlay::Detail { .. } => (detail::lines(app, &ctx), detail::SIZE),
+        Overlay::Integrity { .. } => (integrity::lines(app, &ctx), integrity::SIZE),
+        _ => return None,
+    };
+    let inner = popup::inner(screen, size);
+    Some((
+        wrap::wrap(lines, inner.width as usize).len(),
+        inner.height as usize,
+    ))
 }
 
 /// The theme role for an outcome.

@@ -20,8 +20,10 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, choice: usize, ctx: &Ctx) {
     let inner = popup::open(
         f,
         area,
-        (60, 0),
-        (50, h),
+        popup::Size {
+            pct: (60, 0),
+            min: (50, h),
+        },
         "pivot: everything with…",
         "Enter pivot · Esc cancel",
         ctx,

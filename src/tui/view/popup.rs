@@ -7,25 +7,46 @@ use ratatui::widgets::{Block, Borders, Clear};
 use super::Ctx;
 use crate::tui::theme::Role;
 
-/// Clears a centred box of `pct_w` × `pct_h` percent of `area` (at least `min_w` × `min_h`),
-/// draws its border with `title` and `hint`, and returns the inside.
-pub fn open(
-    f: &mut Frame,
-    area: Rect,
-    (pct_w, pct_h): (u16, u16),
-    (min_w, min_h): (u16, u16),
-    title: &str,
-    hint: &str,
-    ctx: &Ctx,
-) -> Rect {
-    let w = (area.width * pct_w / 100).max(min_w).min(area.width);
-    let h = (area.height * pct_h / 100).max(min_h).min(area.height);
-    let r = Rect::new(
+/// How big a popup is: percent of the screen, and a minimum, per axis.
+#[derive(Clone, Copy, Debug)]
+pub struct Size {
+    /// Percent of the screen's width and height.
+    pub pct: (u16, u16),
+    /// Smallest width and height.
+    pub min: (u16, u16),
+}
+
+/// The box of `size` centred in `area`.
+pub fn rect(area: Rect, size: Size) -> Rect {
+    let w = (area.width * size.pct.0 / 100)
+        .max(size.min.0)
+        .min(area.width);
+    let h = (area.height * size.pct.1 / 100)
+        .max(size.min.1)
+        .min(area.height);
+    Rect::new(
         area.x + (area.width - w) / 2,
         area.y + (area.height - h) / 2,
         w,
         h,
-    );
+    )
+}
+
+/// The inside of the box (inside its border).
+pub fn inner(area: Rect, size: Size) -> Rect {
+    let r = rect(area, size);
+    Rect::new(
+        r.x + 1,
+        r.y + 1,
+        r.width.saturating_sub(2),
+        r.height.saturating_sub(2),
+    )
+}
+
+/// Clears the box of `size` in `area`, draws its border with `title` and `hint`, and returns
+/// the inside.
+pub fn open(f: &mut Frame, area: Rect, size: Size, title: &str, hint: &str, ctx: &Ctx) -> Rect {
+    let r = rect(area, size);
     f.render_widget(Clear, r);
     let block = Block::default()
         .borders(Borders::ALL)

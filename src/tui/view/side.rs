@@ -5,8 +5,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::detail::{event_lines, proof_lines};
 use super::Ctx;
+use super::detail::{event_lines, proof_lines};
 use crate::tui::state::App;
 use crate::tui::theme::Role;
 
@@ -28,7 +28,10 @@ pub fn draw(f: &mut Frame, r: Rect, app: &App, ctx: &Ctx) {
             lines.push(Line::styled(" proof", t.style(Role::Title)));
             lines.extend(proof_lines(app, hit, None, w, ctx));
             lines.push(Line::from(vec![Span::styled(
-                format!(" {} for the record", ctx.keymap.keys_of(crate::tui::action::Action::Select)),
+                format!(
+                    " {} for the record",
+                    ctx.keymap.keys_of(crate::tui::action::Action::Select)
+                ),
                 t.style(Role::Muted),
             )]));
         }

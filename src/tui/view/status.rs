@@ -8,6 +8,16 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::fit::{duration, fit, fit_left, full_time};
+use crate::tui::action::Action;
+
+const DAY: i64 = 86_400_000_000_000;
+
+/// `HH:MM:SS` (UTC).
+fn clock(t: i64) -> String {
+    chrono::DateTime::<chrono::Utc>::from_timestamp_nanos(t)
+        .format("%H:%M:%S")
+        .to_string()
+}
 use super::{Ctx, spinner};
 use crate::pull::Stage;
 use crate::segment::keys::short_key;
@@ -40,9 +50,16 @@ fn head_spans<'a>(app: &App, ctx: &Ctx) -> Vec<Span<'a>> {
         .as_ref()
         .and_then(|r| r.checkpoint.as_ref().map(|c| c.signer.clone()))
         .filter(|s| !s.is_empty())
-        .or_else(|| app.report.as_ref().and_then(|r| r.signer.as_deref().map(short_key)));
+        .or_else(|| {
+            app.report
+                .as_ref()
+                .and_then(|r| r.signer.as_deref().map(short_key))
+        });
     if let Some(s) = signer.filter(|_| app.size.0 >= 120) {
-        v.push(Span::styled(format!(" {}", fit(&s, 32)), t.style(Role::Verified)));
+        v.push(Span::styled(
+            format!(" {}", fit(&s, 32)),
+            t.style(Role::Verified),
+        ));
     }
     if h.covered > 0 && h.covered < h.segments {
         v.push(Span::styled(
@@ -65,10 +82,15 @@ fn pull_span<'a>(app: &App, ctx: &Ctx) -> Span<'a> {
                 Stage::Fulltext => "full text",
                 Stage::Merge => "merge",
             };
-            Span::styled(format!("pull: {what} {done}/{total}"), t.style(Role::Unsigned))
+            Span::styled(
+                format!("pull: {what} {done}/{total}"),
+                t.style(Role::Unsigned),
+            )
         }
         PullStatus::Done(s) => Span::styled(fit(s, 40), t.style(Role::Muted)),
-        PullStatus::Failed(e) => Span::styled(format!("pull failed: {}", fit(e, 60)), t.style(Role::Alert)),
+        PullStatus::Failed(e) => {
+            Span::styled(format!("pull failed: {}", fit(e, 60)), t.style(Role::Alert))
+        }
     }
 }
 
@@ -79,12 +101,18 @@ pub fn draw(f: &mut Frame, r: Rect, app: &App, ctx: &Ctx) {
     let problems = app.report.as_ref().map_or(0, |r| r.errors().count());
     let mut l1 = Vec::new();
     if w >= 100 {
-        l1.push(Span::styled(" trailscope", t.style(Role::Title).add_modifier(Modifier::BOLD)));
+        l1.push(Span::styled(
+            " trailscope",
+            t.style(Role::Title).add_modifier(Modifier::BOLD),
+        ));
         l1.push(sep(ctx));
     } else {
         l1.push(Span::raw(" "));
     }
-    l1.push(Span::raw(fit_left(&app.store, if w >= 120 { w / 4 } else { 16 })));
+    l1.push(Span::raw(fit_left(
+        &app.store,
+        if w >= 120 { w / 4 } else { 16 },
+    )));
     l1.push(sep(ctx));
     l1.push(match (problems, &app.report) {
         (0, Some(_)) => Span::styled("intact", t.style(Role::Verified)),
@@ -96,17 +124,31 @@ pub fn draw(f: &mut Frame, r: Rect, app: &App, ctx: &Ctx) {
     });
     l1.push(sep(ctx));
     l1.extend(head_spans(app, ctx));
-    let right = Line::from(vec![pull_span(app, ctx), Span::raw(format!(" {} ", spinner(app)))]);
+    let right = Line::from(vec![
+        pull_span(app, ctx),
+        Span::raw(format!(" {} ", spinner(app))),
+    ]);
 
     let mut l2 = vec![Span::raw(" ")];
     match app.window {
         Some(win) => {
-            l2.push(Span::raw(format!(
-                "{} → {} ({})",
-                full_time(win.from).trim_end_matches(" UTC"),
-                full_time(win.to),
-                duration(win.width())
-            )));
+            let same_day = win.from.div_euclid(DAY) == (win.to - 1).div_euclid(DAY);
+            let text = if w < 120 && same_day {
+                format!(
+                    "{} → {} UTC ({})",
+                    clock(win.from),
+                    clock(win.to),
+                    duration(win.width())
+                )
+            } else {
+                format!(
+                    "{} → {} ({})",
+                    full_time(win.from).trim_end_matches(" UTC"),
+                    full_time(win.to),
+                    duration(win.width())
+                )
+            };
+            l2.push(Span::raw(text));
             if let Some(h) = &app.histogram {
                 l2.push(sep(ctx));
                 l2.push(Span::raw(format!("{} events", h.total)));
@@ -119,24 +161,34 @@ pub fn draw(f: &mut Frame, r: Rect, app: &App, ctx: &Ctx) {
         .crumbs
         .first()
         .map_or(app.query.as_str(), |c| c.query.as_str());
-    let mut trail = vec![if base.is_empty() { "all".to_string() } else { base.to_string() }];
+    let mut trail = vec![if base.is_empty() {
+        "all".to_string()
+    } else {
+        base.to_string()
+    }];
     trail.extend(app.crumbs.iter().map(|c| c.label.clone()));
     let trail = trail.join(" › ");
-    l2.push(Span::styled(
-        fit(&trail, w.saturating_sub(60).max(16)),
-        t.style(Role::Key),
-    ));
-    if !app.crumbs.is_empty() {
-        l2.push(Span::styled(
-            format!("  ({} back)", ctx.keymap.keys_of(crate::tui::action::Action::Back)),
-            t.style(Role::Muted),
-        ));
-    }
+    let hint = if app.crumbs.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " ({} back)",
+            ctx.keymap.first_key(Action::Back).unwrap_or_default()
+        )
+    };
+    let used: usize = l2.iter().map(|s| s.width()).sum();
+    let room = w.saturating_sub(used + hint.chars().count() + 1).max(8);
+    // The newest steps matter most: a long trail is cut at its start.
+    l2.push(Span::styled(fit_left(&trail, room), t.style(Role::Key)));
+    l2.push(Span::styled(hint, t.style(Role::Muted)));
     f.render_widget(Paragraph::new(vec![Line::from(l1), Line::from(l2)]), r);
     // The pull's progress stays visible at the right end, over whatever did not fit.
     let rw = (right.width() as u16 + 3).min(r.width);
     let rr = Rect::new(r.right() - rw, r.y, rw, 1);
     let mut with_sep = vec![sep(ctx)];
     with_sep.extend(right.spans);
-    f.render_widget(Paragraph::new(Line::from(with_sep)).alignment(ratatui::layout::Alignment::Right), rr);
+    f.render_widget(
+        Paragraph::new(Line::from(with_sep)).alignment(ratatui::layout::Alignment::Right),
+        rr,
+    );
 }

@@ -102,7 +102,10 @@ mod tests {
         for total in [80usize, 120, 160] {
             let w = widths(total, 3_600_000_000_000);
             let used: usize = w.iter().sum::<usize>() + 2 + 4 + usize::from(w[5] > 0);
-            assert!(used <= total && used + 3 >= total, "{total}: {w:?} uses {used}");
+            assert!(
+                used <= total && used + 3 >= total,
+                "{total}: {w:?} uses {used}"
+            );
         }
     }
 }

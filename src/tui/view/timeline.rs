@@ -20,7 +20,9 @@ fn bands(h: &Histogram, i: usize, max: u64, rows: u16) -> Vec<(Role, u32)> {
     if b.count == 0 || max == 0 {
         return Vec::new();
     }
-    let total = ((b.count as f64 / max as f64) * f64::from(rows) * 8.0).round().max(1.0) as u32;
+    let total = ((b.count as f64 / max as f64) * f64::from(rows) * 8.0)
+        .round()
+        .max(1.0) as u32;
     let get = |k: &str| b.outcomes.get(k).copied().unwrap_or(0);
     let (s, fl, d) = (get("success"), get("failure"), get("denied"));
     let other = b.count.saturating_sub(s + fl + d);
@@ -77,7 +79,13 @@ pub fn draw(f: &mut Frame, a: &Areas, app: &App, ctx: &Ctx) {
     let Some(win) = app.window else {
         let msg = "no verified events indexed yet";
         for (i, c) in msg.chars().enumerate() {
-            put(buf, a.chart.x + 1 + i as u16, a.chart.y, c, t.style(Role::Muted));
+            put(
+                buf,
+                a.chart.x + 1 + i as u16,
+                a.chart.y,
+                c,
+                t.style(Role::Muted),
+            );
         }
         return;
     };
@@ -90,10 +98,22 @@ pub fn draw(f: &mut Frame, a: &Areas, app: &App, ctx: &Ctx) {
         let top = format!("{max:>6}");
         let bottom = format!("{:>6}", format!("/{}", duration(h.width_ns)));
         for (i, c) in top.chars().take(6).enumerate() {
-            put(buf, a.gutter.x + i as u16, a.gutter.y, c, t.style(Role::Muted));
+            put(
+                buf,
+                a.gutter.x + i as u16,
+                a.gutter.y,
+                c,
+                t.style(Role::Muted),
+            );
         }
         for (i, c) in bottom.chars().take(6).enumerate() {
-            put(buf, a.gutter.x + i as u16, a.gutter.bottom() - 1, c, t.style(Role::Muted));
+            put(
+                buf,
+                a.gutter.x + i as u16,
+                a.gutter.bottom() - 1,
+                c,
+                t.style(Role::Muted),
+            );
         }
         for i in 0..h.buckets.len() {
             let x = a.chart.x + i as u16;
@@ -115,13 +135,21 @@ pub fn draw(f: &mut Frame, a: &Areas, app: &App, ctx: &Ctx) {
         }
     } else {
         for r in 0..a.chart.height {
-            put(buf, a.chart.x + cursor_col as u16, a.chart.y + r, '│', t.style(Role::Cursor));
+            put(
+                buf,
+                a.chart.x + cursor_col as u16,
+                a.chart.y + r,
+                '│',
+                t.style(Role::Cursor),
+            );
         }
     }
     // Axis: tick labels, spike marks, then the cursor on top.
     for (col, label) in axis_labels(win.from, win.to, cols) {
         let x0 = a.axis.x + col as u16;
-        if col + label.chars().count() > cols {
+        let len = label.chars().count() + 1;
+        // A label never hides a spike mark.
+        if col + len > cols || spikes.iter().any(|&s| s >= col && s < col + len) {
             continue;
         }
         put(buf, x0, a.axis.y, '╵', t.style(Role::Muted));
@@ -130,7 +158,19 @@ pub fn draw(f: &mut Frame, a: &Areas, app: &App, ctx: &Ctx) {
         }
     }
     for &s in spikes.iter().filter(|&&s| s < cols) {
-        put(buf, a.axis.x + s as u16, a.axis.y, '△', t.style(Role::Alert));
+        put(
+            buf,
+            a.axis.x + s as u16,
+            a.axis.y,
+            '△',
+            t.style(Role::Alert),
+        );
     }
-    put(buf, a.axis.x + cursor_col as u16, a.axis.y, '▲', t.style(Role::Cursor));
+    put(
+        buf,
+        a.axis.x + cursor_col as u16,
+        a.axis.y,
+        '▲',
+        t.style(Role::Cursor),
+    );
 }
