@@ -4,7 +4,7 @@
 //! its own), which is what lets a keystroke's frame be timed without waiting for any answer.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -16,7 +16,7 @@ use trailscope::tui::update::{Effect, on_key, on_response};
 use trailscope::tui::view::{self, Ctx};
 use trailscope::tui::worker::{Request, Response, RowsMode, Worker};
 
-use crate::stats::Samples;
+use crate::stats::{Samples, Stopwatch, Timed};
 
 /// Kinds of worker request, as reported.
 pub const REQUEST_KINDS: [&str; 7] = [
@@ -86,7 +86,10 @@ pub fn describe(r: &Request) -> String {
         Request::Count { filter, .. } | Request::Facets { filter, .. } => {
             format!("{:?}, {}", filter.query, window(filter))
         }
-        other => format!("{:?}", std::mem::discriminant(other)),
+        Request::Reload => "reload".into(),
+        Request::Extent { .. } => "extent".into(),
+        Request::Detail { .. } => "detail".into(),
+        Request::Copy { .. } => "copy".into(),
     }
 }
 
@@ -113,8 +116,8 @@ impl Console {
         size: (u16, u16),
         theme: Theme,
         keymap: Keymap,
-    ) -> (Console, Duration) {
-        let t = Instant::now();
+    ) -> (Console, Timed) {
+        let t = Stopwatch::start();
         let mut app = App::new(location, "", size);
         app.pull = PullStatus::Starting;
         let worker = Worker::new(home.to_path_buf(), location.to_string());
@@ -129,7 +132,7 @@ impl Console {
             queue: vec![Request::Reload],
         };
         c.draw();
-        (c, t.elapsed())
+        (c, t.stop())
     }
 
     /// Draws one frame.
@@ -145,10 +148,10 @@ impl Console {
     }
 
     /// Draws one frame and says how long it took.
-    pub fn timed_draw(&mut self) -> Duration {
-        let t = Instant::now();
+    pub fn timed_draw(&mut self) -> Timed {
+        let t = Stopwatch::start();
         self.draw();
-        t.elapsed()
+        t.stop()
     }
 
     fn carry_out(&mut self, effects: Vec<Effect>) {
@@ -161,10 +164,10 @@ impl Console {
 
     /// A key press: the update, then the frame, without waiting for any answer. Returns the
     /// time of each.
-    pub fn key(&mut self, key: KeyEvent) -> (Duration, Duration) {
-        let t = Instant::now();
+    pub fn key(&mut self, key: KeyEvent) -> (Timed, Timed) {
+        let t = Stopwatch::start();
         let effects = on_key(&mut self.app, &self.keymap, key);
-        let update = t.elapsed();
+        let update = t.stop();
         self.carry_out(effects);
         (update, self.timed_draw())
     }
@@ -174,22 +177,27 @@ impl Console {
         !self.queue.is_empty()
     }
 
+    /// How many requests are waiting for the worker.
+    pub fn pending_requests(&self) -> usize {
+        self.queue.len()
+    }
+
     /// The worker answers the oldest waiting request (timed into `lat`); the answer goes
-    /// through `on_response`, whose requests join the queue. Returns the request's kind and
-    /// the worker's time.
-    pub fn answer_one(&mut self, lat: &mut Latencies) -> Option<(usize, Duration)> {
+    /// through `on_response`, whose requests join the queue. Returns the time of that state
+    /// update (the worker's excluded), or `None` when nothing was waiting.
+    pub fn answer_one(&mut self, lat: &mut Latencies) -> Option<Timed> {
         if self.queue.is_empty() {
             return None;
         }
         let r = self.queue.remove(0);
         let kind = kind_of(&r);
         let what = describe(&r);
-        let t = Instant::now();
+        let t = Stopwatch::start();
         let resp = self.worker.answer(r);
-        let d = t.elapsed();
-        lat.by_kind[kind].push_described(d, || what);
+        lat.by_kind[kind].push_described(t.stop(), || what);
+        let t = Stopwatch::start();
         self.respond(resp);
-        Some((kind, d))
+        Some(t.stop())
     }
 
     /// Hands an answer to the state.
@@ -207,18 +215,13 @@ impl Console {
     /// Answers every waiting request (and those the answers lead to), then draws. Returns the
     /// time of the state updates and the frame, the worker's time excluded: how long the
     /// screen takes to catch up once the answers are there.
-    pub fn answer_all(&mut self, lat: &mut Latencies) -> Duration {
-        let mut ui = Duration::ZERO;
-        while !self.queue.is_empty() {
-            let r = self.queue.remove(0);
-            let kind = kind_of(&r);
-            let what = describe(&r);
-            let t = Instant::now();
-            let resp = self.worker.answer(r);
-            lat.by_kind[kind].push_described(t.elapsed(), || what);
-            let t = Instant::now();
-            self.respond(resp);
-            ui += t.elapsed();
+    pub fn answer_all(&mut self, lat: &mut Latencies) -> Timed {
+        let mut ui = Timed {
+            wall: Duration::ZERO,
+            on_core: Some(Duration::ZERO),
+        };
+        while let Some(t) = self.answer_one(lat) {
+            ui = ui + t;
         }
         ui + self.timed_draw()
     }
@@ -247,20 +250,15 @@ pub struct KeySamples {
     pub draw: Samples,
     /// Keystroke to frame: both.
     pub total: Samples,
+    /// Requests the keys sent to the worker.
+    pub requests: usize,
 }
 
 impl KeySamples {
     /// Adds one keystroke's times.
-    pub fn push(&mut self, (update, draw): (Duration, Duration)) {
+    pub fn push(&mut self, (update, draw): (Timed, Timed)) {
         self.update.push(update);
         self.draw.push(draw);
         self.total.push(update + draw);
-    }
-
-    /// Adds every sample of `other`.
-    pub fn extend(&mut self, other: &KeySamples) {
-        self.update.extend(&other.update);
-        self.draw.extend(&other.draw);
-        self.total.extend(&other.total);
     }
 }
