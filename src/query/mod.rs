@@ -22,7 +22,7 @@ use crate::pull::LocalState;
 
 pub use aggregate::{Facets, Histogram, facets, histogram, time_bounds};
 pub use parse::ParsedQuery;
-pub use search::{Hit, Order, SearchResult, search};
+pub use search::{Hit, Order, SearchResult, count, search};
 pub use time_arg::{now_ns, parse_time_arg};
 
 /// Why a query could not run.

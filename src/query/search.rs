@@ -3,7 +3,7 @@
 use serde::Serialize;
 use tantivy::collector::sort_key::SortByStaticFastValue;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::{DateTime, DocAddress, Order as TOrder, Searcher};
+use tantivy::{DateTime, Order as TOrder, Searcher};
 
 use super::{Coverage, Filter, QueryError, Workspace};
 use crate::event::time::format_ns;
@@ -92,8 +92,15 @@ pub fn search(
     let (docs, total) = searcher.search(parsed.query.as_ref(), &(top, Count))?;
     let docs = if limit == 0 { Vec::new() } else { docs };
     let mut hits = Vec::with_capacity(docs.len());
+    let mut columns: std::collections::HashMap<u32, Columns> = std::collections::HashMap::new();
     for (_, addr) in docs {
-        let mut hit = read_hit(ws, &searcher, addr)?;
+        let cols = match columns.entry(addr.segment_ord) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(Columns::open(&searcher, addr.segment_ord)?)
+            }
+        };
+        let mut hit = read_hit(ws, cols, addr.doc_id)?;
         if records {
             let line = ws.local.read_line(hit.seq, hit.offset)?;
             hit.record = Some(serde_json::from_slice(&line).unwrap_or_else(|_| {
@@ -109,34 +116,52 @@ pub fn search(
     })
 }
 
-fn u64_at(searcher: &Searcher, addr: DocAddress, field: &str) -> Result<u64, QueryError> {
-    let col = searcher
-        .segment_reader(addr.segment_ord)
-        .fast_fields()
-        .u64(field)?;
-    col.first(addr.doc_id)
-        .ok_or_else(|| QueryError::Index(anyhow::anyhow!("document without {field}")))
+/// How many events match `filter` (no sorting, no hits: the search prompt's live count).
+pub fn count(ws: &Workspace, filter: &Filter) -> Result<u64, QueryError> {
+    let (parsed, opened) = super::parse::parse(ws, filter)?;
+    let searcher = opened.reader.searcher();
+    Ok(searcher.search(parsed.query.as_ref(), &Count)? as u64)
 }
 
-fn offset_of(searcher: &Searcher, addr: DocAddress) -> Result<u64, QueryError> {
-    u64_at(searcher, addr, OFFSET)
+/// The fast-field columns of one index segment, opened once for all its hits.
+struct Columns {
+    time: tantivy::columnar::Column<DateTime>,
+    seq: tantivy::columnar::Column<u64>,
+    pos: tantivy::columnar::Column<u64>,
+    offset: tantivy::columnar::Column<u64>,
+    keywords: Vec<Option<tantivy::columnar::StrColumn>>,
+}
+
+impl Columns {
+    fn open(searcher: &Searcher, segment_ord: u32) -> Result<Columns, QueryError> {
+        let ff = searcher.segment_reader(segment_ord).fast_fields();
+        Ok(Columns {
+            time: ff.date(TIME)?,
+            seq: ff.u64(SEQ)?,
+            pos: ff.u64(POS)?,
+            offset: ff.u64(OFFSET)?,
+            keywords: KEYWORDS
+                .iter()
+                .map(|k| ff.str(k))
+                .collect::<Result<_, _>>()?,
+        })
+    }
 }
 
 /// Reads a hit's fields from the fast fields (the index stores no documents).
-fn read_hit(ws: &Workspace, searcher: &Searcher, addr: DocAddress) -> Result<Hit, QueryError> {
-    let seg = searcher.segment_reader(addr.segment_ord);
-    let ff = seg.fast_fields();
-    let time_ns = ff
-        .date(TIME)?
-        .first(addr.doc_id)
+fn read_hit(ws: &Workspace, cols: &Columns, doc: u32) -> Result<Hit, QueryError> {
+    let missing = |f: &str| QueryError::Index(anyhow::anyhow!("document without {f}"));
+    let time_ns = cols
+        .time
+        .first(doc)
         .map_or(0, |d| d.into_timestamp_nanos());
-    let seq = u64_at(searcher, addr, SEQ)?;
-    let pos = u64_at(searcher, addr, POS)?;
-    let offset = offset_of(searcher, addr)?;
+    let seq = cols.seq.first(doc).ok_or_else(|| missing(SEQ))?;
+    let pos = cols.pos.first(doc).ok_or_else(|| missing(POS))?;
+    let offset = cols.offset.first(doc).ok_or_else(|| missing(OFFSET))?;
     let mut values: Vec<Option<String>> = Vec::with_capacity(KEYWORDS.len());
-    for name in KEYWORDS {
-        let value = match ff.str(name)? {
-            Some(col) => match col.term_ords(addr.doc_id).next() {
+    for col in &cols.keywords {
+        let value = match col {
+            Some(col) => match col.term_ords(doc).next() {
                 Some(ord) => {
                     let mut s = String::new();
                     col.ord_to_str(ord, &mut s)

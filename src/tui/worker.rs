@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::event::time::TimeNs;
 use crate::index::IndexHead;
 use crate::query::{
-    Facets, Filter, Histogram, Hit, Order, QueryError, Workspace, facets, histogram, search,
+    Facets, Filter, Histogram, Hit, Order, QueryError, Workspace, count, facets, histogram, search,
     time_bounds,
 };
 use crate::segment::hash::sha256;
@@ -219,9 +219,7 @@ impl Worker {
             ),
             Request::Count { generation, filter } => Response::Count(
                 generation,
-                search(ws, &filter, Order::NewestFirst, 0, false)
-                    .map(|r| r.total)
-                    .map_err(|e| match e {
+                count(ws, &filter).map_err(|e| match e {
                         QueryError::Syntax { pos, message } => (message, pos),
                         other => (other.to_string(), None),
                     }),
