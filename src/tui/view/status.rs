@@ -7,7 +7,7 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::fit::{duration, fit, fit_left, full_time};
+use super::fit::{duration, fit, fit_left, full_time, safe_width};
 use crate::tui::action::Action;
 
 const DAY: i64 = 86_400_000_000_000;
@@ -94,6 +94,37 @@ fn pull_span<'a>(app: &App, ctx: &Ctx) -> Span<'a> {
     }
 }
 
+/// The breadcrumb in `room` columns, sanitized. The newest steps matter most: earlier steps
+/// give way to `…` first; then the newest step's value is cut keeping its end, but never the
+/// field it names (`actor=…svc-backup-legacy`, `/…denied`).
+fn fit_trail(parts: &[String], room: usize) -> String {
+    let whole = parts.join(" › ");
+    if safe_width(&whole) <= room {
+        return crate::text::sanitize(&whole).into_owned();
+    }
+    for start in 1..parts.len() {
+        let s = format!("… › {}", parts[start..].join(" › "));
+        if safe_width(&s) <= room {
+            return crate::text::sanitize(&s).into_owned();
+        }
+    }
+    let last = parts.last().map_or("", String::as_str);
+    let split = match (last.find('='), last.starts_with('/')) {
+        (_, true) => Some(1),
+        (Some(i), false) => Some(i + 1),
+        (None, false) => None,
+    };
+    match split {
+        Some(i) => {
+            let (head, value) = last.split_at(i);
+            let head = fit(head, room.saturating_sub(2));
+            let rest = room.saturating_sub(safe_width(&head));
+            format!("{head}{}", fit_left(value, rest))
+        }
+        None => fit_left(last, room),
+    }
+}
+
 /// Draws both lines.
 pub fn draw(f: &mut Frame, r: Rect, app: &App, ctx: &Ctx) {
     let t = ctx.theme;
@@ -133,7 +164,10 @@ pub fn draw(f: &mut Frame, r: Rect, app: &App, ctx: &Ctx) {
     match app.window {
         Some(win) => {
             let same_day = win.from.div_euclid(DAY) == (win.to - 1).div_euclid(DAY);
-            let text = if w < 120 && same_day {
+            let text = if w < 100 && same_day {
+                // Narrow: the breadcrumb needs the room more than the date and duration.
+                format!("{} → {} UTC", clock(win.from), clock(win.to))
+            } else if w < 120 && same_day {
                 format!(
                     "{} → {} UTC ({})",
                     clock(win.from),
@@ -167,7 +201,6 @@ pub fn draw(f: &mut Frame, r: Rect, app: &App, ctx: &Ctx) {
         base.to_string()
     }];
     trail.extend(app.crumbs.iter().map(|c| c.label.clone()));
-    let trail = trail.join(" › ");
     let hint = if app.crumbs.is_empty() {
         String::new()
     } else {
@@ -178,8 +211,7 @@ pub fn draw(f: &mut Frame, r: Rect, app: &App, ctx: &Ctx) {
     };
     let used: usize = l2.iter().map(|s| s.width()).sum();
     let room = w.saturating_sub(used + hint.chars().count() + 1).max(8);
-    // The newest steps matter most: a long trail is cut at its start.
-    l2.push(Span::styled(fit_left(&trail, room), t.style(Role::Key)));
+    l2.push(Span::styled(fit_trail(&trail, room), t.style(Role::Key)));
     l2.push(Span::styled(hint, t.style(Role::Muted)));
     f.render_widget(Paragraph::new(vec![Line::from(l1), Line::from(l2)]), r);
     // The pull's progress stays visible at the right end, over whatever did not fit.
@@ -191,4 +223,33 @@ pub fn draw(f: &mut Frame, r: Rect, app: &App, ctx: &Ctx) {
         Paragraph::new(Line::from(with_sep)).alignment(ratatui::layout::Alignment::Right),
         rr,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit_trail;
+
+    fn parts(p: &[&str]) -> Vec<String> {
+        p.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_long_trail_keeps_the_newest_step_and_its_field() {
+        let p = parts(&[
+            "all",
+            "/outcome:denied",
+            "actor=arn:aws:iam::111122223333:user/svc-x",
+        ]);
+        assert_eq!(fit_trail(&p, 100), p.join(" › "));
+        assert_eq!(
+            fit_trail(&p, 50),
+            "… › actor=arn:aws:iam::111122223333:user/svc-x"
+        );
+        assert_eq!(fit_trail(&p, 20), "actor=…33:user/svc-x");
+        assert_eq!(
+            fit_trail(&parts(&["all", "/a-very-long-query"]), 10),
+            "/…ng-query"
+        );
+        assert_eq!(fit_trail(&parts(&["x\u{1b}y"]), 40), "x\\u{1B}y");
+    }
 }
