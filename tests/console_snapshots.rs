@@ -444,8 +444,7 @@ fn denied_search_then_pivot_with_breadcrumb() {
                     .rev()
                     .collect();
                 assert!(
-                    l1.contains(&format!("│ actor=…"))
-                        && l1.contains(&format!("{tail} (Backspace back)")),
+                    l1.contains("│ actor=…") && l1.contains(&format!("{tail} (Backspace back)")),
                     "{l1}"
                 );
             }
