@@ -623,3 +623,21 @@ fn a_refusal_message_goes_away_once_the_action_succeeds_again() {
     c.press("-");
     assert_eq!(info(&c), None, "zoomed out: the refusal no longer holds");
 }
+
+/// Esc then `G` typed quickly arrive as Alt+G: unbound, it is taken as the two keys (the
+/// banner is dismissed, then the last event selected).
+#[test]
+fn an_unbound_alt_key_is_esc_then_the_key() {
+    let mut c = Console::open(SMALL, true);
+    assert!(c.app.banner.is_some());
+    c.keys("j j");
+    c.press("alt-G");
+    assert!(c.app.banner.is_none(), "Esc part dismissed the banner");
+    let last = c.all_in_window().last().cloned().unwrap();
+    let sel = c.app.selected().unwrap();
+    assert_eq!(
+        (sel.seq, sel.pos),
+        (last.seq, last.pos),
+        "G part selected the last event"
+    );
+}

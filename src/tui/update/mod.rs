@@ -9,7 +9,7 @@ mod nav;
 mod overlays;
 mod prompt;
 
-use ratatui::crossterm::event::{KeyEvent, KeyEventKind};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 pub use answers::{PullEvent, on_pull, on_response, on_tick};
 pub use mouse::on_mouse;
@@ -66,8 +66,29 @@ pub fn on_key(app: &mut App, keymap: &Keymap, key: KeyEvent) -> Vec<Effect> {
     }
     match keymap.action_for(&key) {
         Some(a) => update(app, a),
-        None => Vec::new(),
+        None => match unbound_alt(&key) {
+            // Terminals send Esc then a key typed quickly after it as Alt+key: when Alt+key
+            // means nothing, it is taken as the two keys it probably was.
+            Some(plain) => {
+                let mut out = update(app, Action::Close);
+                out.extend(on_key(app, keymap, plain));
+                out
+            }
+            None => Vec::new(),
+        },
     }
+}
+
+/// `key` without Alt, when it is an Alt+character.
+fn unbound_alt(key: &KeyEvent) -> Option<KeyEvent> {
+    let KeyCode::Char(_) = key.code else {
+        return None;
+    };
+    key.modifiers.contains(KeyModifiers::ALT).then(|| {
+        let mut plain = *key;
+        plain.modifiers.remove(KeyModifiers::ALT);
+        plain
+    })
 }
 
 /// Applies one action.
