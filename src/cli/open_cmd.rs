@@ -71,10 +71,7 @@ pub fn run(store: &str, args: ConsoleArgs) -> anyhow::Result<Outcome> {
     if from.is_none()
         && let Some(w) = config.window.as_deref().filter(|w| *w != "all")
     {
-        from = Some(
-            parse_time_arg(w, now)
-                .map_err(|e| anyhow::anyhow!("config `window`: {e}"))?,
-        );
+        from = Some(parse_time_arg(w, now).map_err(|e| anyhow::anyhow!("config `window`: {e}"))?);
     }
     let to = time(&args.to, "to")?;
     let pubkey = args
@@ -85,7 +82,9 @@ pub fn run(store: &str, args: ConsoleArgs) -> anyhow::Result<Outcome> {
     let home = trailscope_home()?;
     init_log(&home)?;
     let store = open_store(store)?;
-    if !args.offline && let Ok(false) = store.is_store() {
+    if !args.offline
+        && let Ok(false) = store.is_store()
+    {
         // Refused before the screen is taken: a wrong path should not open an empty console.
         // (An unreachable store still opens on what was indexed earlier.)
         return Err(crate::verify::VerifyError::NotAStore(store.location()).into());

@@ -151,10 +151,7 @@ impl Columns {
 /// Reads a hit's fields from the fast fields (the index stores no documents).
 fn read_hit(ws: &Workspace, cols: &Columns, doc: u32) -> Result<Hit, QueryError> {
     let missing = |f: &str| QueryError::Index(anyhow::anyhow!("document without {f}"));
-    let time_ns = cols
-        .time
-        .first(doc)
-        .map_or(0, |d| d.into_timestamp_nanos());
+    let time_ns = cols.time.first(doc).map_or(0, |d| d.into_timestamp_nanos());
     let seq = cols.seq.first(doc).ok_or_else(|| missing(SEQ))?;
     let pos = cols.pos.first(doc).ok_or_else(|| missing(POS))?;
     let offset = cols.offset.first(doc).ok_or_else(|| missing(OFFSET))?;

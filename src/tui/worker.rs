@@ -220,9 +220,9 @@ impl Worker {
             Request::Count { generation, filter } => Response::Count(
                 generation,
                 count(ws, &filter).map_err(|e| match e {
-                        QueryError::Syntax { pos, message } => (message, pos),
-                        other => (other.to_string(), None),
-                    }),
+                    QueryError::Syntax { pos, message } => (message, pos),
+                    other => (other.to_string(), None),
+                }),
             ),
             Request::Facets { generation, filter } => Response::Facets(
                 generation,

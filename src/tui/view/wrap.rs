@@ -22,7 +22,11 @@ pub fn wrap(lines: Vec<Line<'static>>, width: usize) -> Vec<Line<'static>> {
         let cells: Vec<(char, Style, usize)> = line
             .spans
             .iter()
-            .flat_map(|s| s.content.chars().map(move |c| (c, s.style, c.width().unwrap_or(0))))
+            .flat_map(|s| {
+                s.content
+                    .chars()
+                    .map(move |c| (c, s.style, c.width().unwrap_or(0)))
+            })
             .collect();
         let mut i = 0;
         let mut first = true;
