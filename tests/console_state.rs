@@ -641,3 +641,37 @@ fn an_unbound_alt_key_is_esc_then_the_key() {
         "G part selected the last event"
     );
 }
+
+/// A terminal too small to draw in gets a notice instead of a panic; at the smallest size
+/// drawn, every view draws.
+#[test]
+fn tiny_terminals_never_panic() {
+    use trailscope::tui::view::MIN_SIZE;
+    for size in [
+        (1, 1),
+        (10, 4),
+        (49, 13),
+        MIN_SIZE,
+        (MIN_SIZE.0, 40),
+        (200, MIN_SIZE.1),
+    ] {
+        let mut c = Console::open(size, false);
+        let small = size.0 < MIN_SIZE.0 || size.1 < MIN_SIZE.1;
+        // The notice, as much of it as fits.
+        let notice = |text: &str| {
+            let t: String = text.split_whitespace().collect();
+            let t: String = t.chars().take(17).collect();
+            !t.is_empty() && "terminaltoosmall:".starts_with(&t)
+        };
+        let text = c.screen();
+        assert_eq!(notice(&text), small, "{size:?}:\n{text}");
+        for k in [
+            "?", "G", "k", "esc", "i", "G", "esc", "f", "j", "esc", "enter", "G", "esc", "p", "j",
+            "esc", "/", "x", "esc", "t", "esc", "+", "-", "l", "G",
+        ] {
+            c.press(k);
+            let text = c.screen();
+            assert_eq!(notice(&text), small, "{size:?} after {k}");
+        }
+    }
+}

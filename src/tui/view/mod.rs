@@ -34,8 +34,25 @@ pub struct Ctx<'a> {
     pub keymap: &'a Keymap,
 }
 
+/// Smallest terminal the console draws in (columns, rows); below it a notice asks for more.
+pub const MIN_SIZE: (u16, u16) = (50, 14);
+
 /// Draws the whole screen.
 pub fn draw(f: &mut Frame, app: &App, ctx: &Ctx) {
+    let area = f.area();
+    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+        let text = format!(
+            "terminal too small: {}×{}, need {}×{} (q quits)",
+            area.width, area.height, MIN_SIZE.0, MIN_SIZE.1
+        );
+        f.render_widget(
+            Paragraph::new(text)
+                .wrap(ratatui::widgets::Wrap { trim: true })
+                .style(ctx.theme.style(Role::Alert)),
+            area,
+        );
+        return;
+    }
     let a = layout::areas(app);
     status::draw(f, a.status, app, ctx);
     if let (Some(r), Some(text)) = (a.banner, app.banner.as_ref()) {
@@ -53,7 +70,6 @@ pub fn draw(f: &mut Frame, app: &App, ctx: &Ctx) {
         side::draw(f, r, app, ctx);
     }
     footer::draw(f, a.footer, app, ctx);
-    let area = f.area();
     match &app.overlay {
         Overlay::None | Overlay::Search { .. } | Overlay::Jump { .. } => {}
         Overlay::Help { scroll } => help::draw(f, area, *scroll, ctx),
