@@ -93,11 +93,18 @@ fn start_pull(store: Box<dyn Store>, home: PathBuf, opts: PullOptions, tx: SyncS
     thread::spawn(move || {
         let mut last = Instant::now() - PROGRESS_EVERY;
         let progress_tx = tx.clone();
-        let res = pull(store.as_ref(), &home, &opts, &mut |p| {
-            if last.elapsed() >= PROGRESS_EVERY || p.segments == p.total_segments {
-                last = Instant::now();
-                let _ = progress_tx.try_send(Msg::Pull(PullEvent::Progress(p.clone())));
-            }
+        let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            pull(store.as_ref(), &home, &opts, &mut |p| {
+                if last.elapsed() >= PROGRESS_EVERY || p.segments == p.total_segments {
+                    last = Instant::now();
+                    let _ = progress_tx.try_send(Msg::Pull(PullEvent::Progress(p.clone())));
+                }
+            })
+        }))
+        .unwrap_or_else(|_| {
+            Err(anyhow::anyhow!(
+                "the background pull panicked (see the log)"
+            ))
         });
         if let Err(e) = &res {
             tracing::warn!("background pull failed: {e:#}");
@@ -113,8 +120,9 @@ pub fn run(opts: OpenOptions) -> anyhow::Result<()> {
     let (tx, rx) = mpsc::sync_channel::<Msg>(QUEUE);
     let requests = start_worker(opts.home.clone(), location.clone(), tx.clone());
     start_signals(tx.clone())?;
-    let mut term = terminal::enter().context("setting up the terminal")?;
+    // The guard first: a setup that fails halfway is undone too.
     let _guard = Guard;
+    let mut term = terminal::enter().context("setting up the terminal")?;
     let size = term.size()?;
     let mut app = App::new(&location, &opts.query, (size.width, size.height));
     app.requested_window = (opts.from, opts.to);
@@ -148,6 +156,11 @@ pub fn run(opts: OpenOptions) -> anyhow::Result<()> {
         }
         if app.quit {
             break;
+        }
+        // The layout follows the real size even if its Resize message is still queued.
+        let size = term.size()?;
+        if (size.width, size.height) != app.size {
+            effects.extend(on_resize(&mut app, size.width, size.height));
         }
         term.draw(|f| view::draw(f, &app, &ctx))?;
         let wait = next_tick.saturating_duration_since(Instant::now());

@@ -17,14 +17,20 @@ use ratatui::crossterm::terminal::{
 pub type Term = Terminal<CrosstermBackend<Stdout>>;
 
 static HOOK: Once = Once::new();
+static UI_THREAD: std::sync::OnceLock<std::thread::ThreadId> = std::sync::OnceLock::new();
 
 /// Switches the terminal to the console's mode. Installs (once) a panic hook that restores it
 /// before the panic message is printed.
 pub fn enter() -> io::Result<Term> {
+    let _ = UI_THREAD.set(std::thread::current().id());
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            leave();
+            // Only the UI thread's panic ends the console; a background thread's is caught
+            // and reported to the UI, which keeps the terminal.
+            if UI_THREAD.get() == Some(&std::thread::current().id()) {
+                leave();
+            }
             previous(info);
         }));
     });

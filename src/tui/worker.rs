@@ -111,6 +111,8 @@ impl Request {
 /// An event's original record and where it sits in the chain.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Detail {
+    /// The event's segment seq and position (which event this is the detail of).
+    pub key: (u64, u64),
     /// The record as stored (parsed when it is JSON).
     pub record: Value,
     /// Chain hash (hex) of the event's segment, from the local verified copy.
@@ -283,6 +285,7 @@ fn detail(ws: &Workspace, hit: &Hit) -> anyhow::Result<Detail> {
         .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&line).into_owned()));
     let header = ws.local.header_line(hit.seq)?;
     Ok(Detail {
+        key: (hit.seq, hit.pos),
         record,
         chain_hash: sha256(&header).to_hex(),
     })

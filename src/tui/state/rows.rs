@@ -52,6 +52,7 @@ impl Rows {
             .unwrap_or(select)
             .min(self.hits.len().saturating_sub(1));
         self.scroll = 0;
+        self.pending_up = 0;
         self.more_before = more_before;
         self.more_after = more_after;
         self.loading = false;

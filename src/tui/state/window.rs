@@ -8,6 +8,14 @@ pub const MIN_WIDTH_NS: i64 = 1_000_000_000;
 
 const MS: i64 = 1_000_000;
 
+/// Times a window may reach: the i64 nanosecond range less a margin, so window arithmetic
+/// (widths, bucket ends, pans) never overflows, whatever times a hostile store carries.
+pub const SAFE: (TimeNs, TimeNs) = (i64::MIN / 4, i64::MAX / 4);
+
+fn safe(t: TimeNs) -> TimeNs {
+    t.clamp(SAFE.0, SAFE.1)
+}
+
 /// A time range `[from, to)` and a cursor inside it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Window {
@@ -23,7 +31,8 @@ impl Window {
     /// A window over `[from, to)` (widened to [`MIN_WIDTH_NS`] if narrower) with the cursor at
     /// its start.
     pub fn new(from: TimeNs, to: TimeNs) -> Window {
-        let to = to.max(from.saturating_add(MIN_WIDTH_NS));
+        let (from, to) = (safe(from), safe(to));
+        let to = to.max(from + MIN_WIDTH_NS);
         Window {
             from,
             to,
@@ -63,6 +72,7 @@ impl Window {
 
     /// Puts the cursor at `t`, panning the window (same width) if `t` is outside it.
     pub fn set_cursor(&mut self, t: TimeNs) {
+        let t = safe(t);
         let w = self.width();
         if t < self.from {
             self.from = t;
@@ -86,6 +96,7 @@ impl Window {
     /// Shifts the whole window (and cursor) by `fraction` of its width.
     pub fn pan(&mut self, fraction: f64) {
         let d = (self.width() as f64 * fraction) as i64;
+        let d = d.clamp(SAFE.0 - self.from, SAFE.1 - self.to);
         self.from += d;
         self.to += d;
         self.cursor += d;
@@ -110,7 +121,7 @@ impl Window {
         {
             return false;
         }
-        let w = self.width().saturating_mul(2);
+        let w = self.width().saturating_mul(2).min(SAFE.1);
         self.set_width_around_cursor(w);
         if let Some((lo, hi)) = limit
             && self.from <= lo
@@ -126,8 +137,8 @@ impl Window {
     fn set_width_around_cursor(&mut self, w: i64) {
         // Keep the cursor at the same relative position.
         let rel = (self.cursor - self.from) as f64 / self.width().max(1) as f64;
-        self.from = self.cursor - (w as f64 * rel) as i64;
-        self.to = self.from + w;
+        self.from = safe(self.cursor - (w as f64 * rel) as i64);
+        self.to = safe(self.from.saturating_add(w));
         if self.cursor >= self.to {
             self.cursor = self.to - 1;
         }
@@ -184,6 +195,32 @@ mod tests {
         assert_eq!(w.to, 200 * S + 1);
         assert_eq!(w.width(), 100 * S);
         assert_eq!(w.cursor_bucket(10), 9);
+    }
+
+    #[test]
+    fn times_at_the_ends_of_the_range_never_overflow() {
+        for (from, to) in [
+            (i64::MAX - 5, i64::MAX),
+            (i64::MIN, i64::MIN + 5),
+            (i64::MIN, i64::MAX),
+        ] {
+            let mut w = Window::new(from, to);
+            w.set_cursor(i64::MAX);
+            w.pan(0.5);
+            w.move_cursor(3, 80);
+            assert!(w.zoom_out(None));
+            w.zoom_in();
+            w.set_cursor(i64::MIN);
+            w.pan(-0.5);
+            w.move_cursor(-3, 80);
+            assert!(
+                w.from < w.to && w.from <= w.cursor && w.cursor < w.to,
+                "{w:?}"
+            );
+            assert!(w.bucket_width(80) > 0);
+            let labels = crate::tui::view::fit::axis_labels(w.from, w.to, 80);
+            assert!(labels.len() <= 81);
+        }
     }
 
     #[test]

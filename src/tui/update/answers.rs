@@ -80,6 +80,22 @@ pub fn on_response(app: &mut App, r: Response) -> Vec<Effect> {
                         }
                     }
                     app.rows.keep_visible(h);
+                    // An open detail follows the selection if a refresh moved it.
+                    if let (Overlay::Detail { .. }, Some(hit)) =
+                        (&app.overlay, app.rows.selected_hit())
+                    {
+                        let shown = app
+                            .detail
+                            .as_ref()
+                            .and_then(|d| d.as_ref().ok())
+                            .map(|d| d.key);
+                        if shown.is_some_and(|k| k != (hit.seq, hit.pos)) {
+                            let hit = hit.clone();
+                            app.generations.detail += 1;
+                            let generation = app.generations.detail;
+                            ask(app, &mut out, Request::Detail { generation, hit });
+                        }
+                    }
                     if let (Some(hit), Some(w)) = (app.rows.selected_hit(), app.window.as_mut())
                         && mode == RowsMode::Replace
                         && app.rows.from_end
@@ -125,7 +141,7 @@ fn on_extent(app: &mut App, lo: i64, hi: i64, out: &mut Vec<Effect>) {
         None => {
             let (from, to) = app.requested_window;
             let from = from.unwrap_or(lo);
-            let to = to.unwrap_or(hi).max(from + 1);
+            let to = to.unwrap_or(hi).max(from.saturating_add(1));
             app.follow_extent = app.requested_window == (None, None);
             app.window = Some(Window::new(from, to));
             refresh(app, out);

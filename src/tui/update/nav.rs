@@ -95,14 +95,17 @@ fn request_page(app: &mut App, mode: RowsMode, out: &mut Vec<Effect>) {
             )
         }
         RowsMode::Prepend => {
-            let Some(first) = app.rows.hits.first() else {
-                return;
-            };
+            // With no rows (nothing at or after the cursor), the events before the cursor.
+            let to = app
+                .rows
+                .hits
+                .first()
+                .map_or(w.to, |first| first.time_ns.saturating_add(1));
             (
                 Filter {
                     query: app.query.clone(),
                     from: Some(w.from),
-                    to: Some(first.time_ns + 1),
+                    to: Some(to),
                 },
                 Order::NewestFirst,
             )

@@ -129,9 +129,13 @@ pub fn lines(app: &App, ctx: &Ctx) -> Vec<Line<'static>> {
     let Some(hit) = app.selected() else {
         return vec![Line::raw(" no event selected")];
     };
-    let chain_hash = app
-        .detail
-        .as_ref()
+    // The record and chain hash only of the event on screen (the selection can change under
+    // the overlay when a pull refreshes the table).
+    let detail = app.detail.as_ref().filter(|d| match d {
+        Ok(d) => d.key == (hit.seq, hit.pos),
+        Err(_) => true,
+    });
+    let chain_hash = detail
         .and_then(|d| d.as_ref().ok())
         .map(|d| d.chain_hash.as_str());
     let mut lines = event_lines(hit, w, ctx);
@@ -140,7 +144,7 @@ pub fn lines(app: &App, ctx: &Ctx) -> Vec<Line<'static>> {
     lines.extend(proof_lines(app, hit, chain_hash, w, ctx));
     lines.push(Line::raw(""));
     lines.push(Line::styled(" original record", t.style(Role::Title)));
-    match &app.detail {
+    match detail {
         None => lines.push(Line::styled(" loading…", t.style(Role::Muted))),
         Some(Err(e)) => lines.push(Line::styled(
             format!(" {}", sanitize(e)),

@@ -143,7 +143,7 @@ const STEPS: &[i64] = &[
 
 /// Labelled times on an axis of `cols` columns over `[from, to)`: (column, label).
 pub fn axis_labels(from: TimeNs, to: TimeNs, cols: usize) -> Vec<(usize, String)> {
-    let span = (to - from).max(1);
+    let span = to.saturating_sub(from).max(1);
     if cols == 0 {
         return Vec::new();
     }
@@ -168,10 +168,13 @@ pub fn axis_labels(from: TimeNs, to: TimeNs, cols: usize) -> Vec<(usize, String)
     if t < from {
         t += step;
     }
-    while t < to {
-        let col = ((t - from) as i128 * cols as i128 / span as i128) as usize;
+    while t < to && out.len() <= cols {
+        let col = ((t as i128 - from as i128) * cols as i128 / span as i128) as usize;
         out.push((col, utc(t).format(fmt).to_string()));
-        t += step;
+        match t.checked_add(step) {
+            Some(next) => t = next,
+            None => break,
+        }
     }
     out
 }

@@ -57,7 +57,7 @@ pub fn areas(app: &App) -> Areas {
     let footer = Rect::new(0, rows - 1, cols, 1);
     let body_h = rows.saturating_sub(1).saturating_sub(y);
     let (table, side) = if cols >= WIDE {
-        let tw = cols * 62 / 100;
+        let tw = (u32::from(cols) * 62 / 100) as u16;
         (
             Rect::new(0, y, tw, body_h),
             Some(Rect::new(tw, y, cols - tw, body_h)),

@@ -37,7 +37,10 @@ fn head_spans<'a>(app: &App, ctx: &Ctx) -> Vec<Span<'a>> {
     let hash = h.head_hash.as_deref().unwrap_or("");
     let mut v = vec![
         Span::raw(format!("head {} ", h.segments - 1)),
-        Span::styled(fit(&hash[..hash.len().min(8)], 8), t.style(Role::Muted)),
+        Span::styled(
+            fit(&hash.chars().take(8).collect::<String>(), 8),
+            t.style(Role::Muted),
+        ),
         Span::raw(" "),
     ];
     if h.covered > 0 {
@@ -147,7 +150,14 @@ pub fn draw(f: &mut Frame, r: Rect, app: &App, ctx: &Ctx) {
     l1.push(sep(ctx));
     l1.push(match (problems, &app.report) {
         (0, Some(_)) => Span::styled("intact", t.style(Role::Verified)),
-        (0, None) => Span::styled("checking", t.style(Role::Muted)),
+        (0, None) => match app.pull {
+            PullStatus::Failed(_) => Span::styled(
+                "NOT re-verified",
+                t.style(Role::Alert).add_modifier(Modifier::BOLD),
+            ),
+            PullStatus::Off => Span::styled("as last pulled", t.style(Role::Unsigned)),
+            _ => Span::styled("checking", t.style(Role::Muted)),
+        },
         (n, _) => Span::styled(
             format!("{n} problem{}", if n == 1 { "" } else { "s" }),
             t.style(Role::Tampered).add_modifier(Modifier::BOLD),
