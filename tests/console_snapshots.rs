@@ -195,11 +195,18 @@ fn detail_overlay() {
         // Long values wrap (never cut): joined back, the whole hash is there.
         let flat: String = text
             .lines()
-            .map(|l| l.trim_matches(|c: char| c == '│' || c == ' '))
+            .map(|l| {
+                // Inside the overlay's borders only (the screen under it shows at the sides).
+                let inner = match (l.find('│'), l.rfind('│')) {
+                    (Some(a), Some(b)) if b > a => &l[a + '│'.len_utf8()..b],
+                    _ => l,
+                };
+                inner.trim()
+            })
             .collect();
         assert!(
             flat.contains(&d.chain_hash),
-            "the chain hash is shown whole"
+            "the chain hash is shown whole:\n{text}"
         );
         if c.app.size == WIDE {
             assert!(text.contains(" original record"));
@@ -769,5 +776,100 @@ fn the_prompt_cursor_follows_escaped_text() {
         pos.x as usize,
         shown.chars().count(),
         "cursor after the text"
+    );
+}
+
+// ---- metrics and traces (issue 5) ----
+
+/// The row of the screen that starts with `prefix`.
+fn row_starting(text: &str, prefix: &str) -> Option<usize> {
+    text.lines().position(|l| l.starts_with(prefix))
+}
+
+#[test]
+fn metrics_area_after_jumping_to_the_first_anomaly() {
+    at_both_sizes(
+        "metrics_anomaly",
+        false,
+        |c| c.press("a"),
+        |c, text| {
+            let a = areas(&c.app).metrics.expect("a metrics area");
+            let legend = line(text, a.y as usize);
+            assert!(legend.starts_with("metrics unverified"), "{legend}");
+            // One line per metric, labelled in the gutter, under the legend and above the axis.
+            let labels: Vec<String> = c
+                .app
+                .correlation
+                .lines
+                .iter()
+                .map(|l| l.overview.label.chars().take(GUTTER as usize - 2).collect())
+                .collect();
+            for (i, label) in labels.iter().enumerate() {
+                let row = line(text, a.y as usize + 1 + i);
+                assert!(row.starts_with(label.as_str()), "{row} / {label}");
+                assert!(
+                    row.chars()
+                        .skip(GUTTER as usize)
+                        .any(|ch| "▁▂▃▄▅▆▇█".contains(ch)),
+                    "{row}"
+                );
+            }
+            assert!(a.y > areas(&c.app).chart.y && a.bottom() <= areas(&c.app).axis.y);
+            // The footer explains the jump; the breadcrumb shows the anomaly step.
+            assert!(footer(text).contains("anomaly 1/"), "{}", footer(text));
+            assert!(line(text, 1).contains("⚠"), "{}", line(text, 1));
+            // The value at the cursor is in the legend at the wide size.
+            if c.app.size == WIDE {
+                assert!(legend.contains("error rate"), "{legend}");
+            }
+            // The anomaly onset is drawn in the failure colour on its line.
+            let buf = c.buffer(c.app.size.0, c.app.size.1);
+            let failure = c.theme.color(Role::Failure);
+            let an = &c.app.correlation.anomalies[0];
+            let y = a.y + 1 + an.series as u16;
+            assert!(
+                (GUTTER..c.app.size.0).any(|x| buf[(x, y)].fg == failure),
+                "no onset mark on row {y}"
+            );
+        },
+    );
+}
+
+#[test]
+fn trace_waterfall_of_a_failing_payment() {
+    at_both_sizes(
+        "waterfall",
+        false,
+        |c| {
+            c.press("/");
+            c.press("ctrl-u");
+            c.type_text("action:\"payments.charge\" AND outcome:failure");
+            c.press("enter");
+            c.press("T");
+        },
+        |c, text| {
+            assert!(matches!(c.app.overlay, Overlay::Waterfall { .. }));
+            let id = c.app.selected().and_then(|h| h.trace_id.clone()).unwrap();
+            assert!(text.contains(&format!("trace {id}")), "{text}");
+            assert!(text.contains("ERROR"), "{text}");
+            assert!(text.contains("unverified"), "{text}");
+            // Nested: a child span is indented under its parent.
+            let parent = row_starting(text, "│POST /checkout")
+                .or_else(|| text.lines().position(|l| l.contains("POST /checkout")));
+            assert!(parent.is_some(), "{text}");
+            assert!(
+                text.contains("  POST /charge") || text.contains("    POST /charge"),
+                "{text}"
+            );
+            // Error spans in the failure colour.
+            let buf = c.buffer(c.app.size.0, c.app.size.1);
+            let failure = c.theme.color(Role::Failure);
+            assert!(
+                find_cells(&buf, "POST /charge")
+                    .iter()
+                    .any(|&(x, y)| buf[(x, y)].fg == failure),
+                "the failing span is not in the failure colour"
+            );
+        },
     );
 }

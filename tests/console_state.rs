@@ -363,6 +363,7 @@ fn stale_answers_are_dropped() {
                 other => panic!("unexpected {other:?}"),
             },
             Effect::Clipboard(_) => panic!("clipboard"),
+            Effect::Correlate(r) => panic!("no metric query is configured: {r:?}"),
         }
     }
     assert_eq!((hist.len(), rows.len()), (2, 2));
@@ -410,7 +411,7 @@ fn a_stale_live_count_is_dropped() {
         .into_iter()
         .map(|e| match e {
             Effect::Request(r) => *r,
-            Effect::Clipboard(_) => panic!(),
+            Effect::Clipboard(_) | Effect::Correlate(_) => panic!(),
         })
         .collect();
     assert_eq!(reqs.len(), 7);
@@ -674,4 +675,200 @@ fn tiny_terminals_never_panic() {
             assert_eq!(notice(&text), small, "{size:?} after {k}");
         }
     }
+}
+
+// ---- metrics and traces (issue 5) ----
+
+/// Nanoseconds of 2026-11-24 `h:m:s` UTC (the demo's day).
+fn demo_time(h: i64, m: i64, s: i64) -> i64 {
+    (1_795_478_400 + h * 3600 + m * 60 + s) * 1_000_000_000
+}
+
+#[test]
+fn the_demo_metrics_load_and_a_jumps_to_the_error_rate_onset_with_the_change_before_it() {
+    let mut c = Console::open(SMALL, false);
+    let corr = &c.app.correlation;
+    let labels: Vec<&str> = corr
+        .lines
+        .iter()
+        .map(|l| l.overview.label.as_str())
+        .collect();
+    assert_eq!(labels.len(), 4, "{labels:?}");
+    assert!(labels.contains(&"error rate"), "{labels:?}");
+    assert!(corr.errors.is_empty(), "{:?}", corr.errors);
+    let error_rate = labels.iter().position(|l| *l == "error rate").unwrap();
+    let onset = corr
+        .anomalies
+        .iter()
+        .find(|a| a.series == error_rate)
+        .expect("an error-rate anomaly")
+        .start;
+    let change = demo_time(1, 49, 12);
+    assert!(
+        onset > change && onset < change + 90_000_000_000,
+        "the error-rate anomaly starts right after the config change, not at {onset}"
+    );
+    let w0 = c.app.window;
+    // Jump to anomalies until the error rate's (others may start earlier).
+    let mut seen = 0;
+    while c.app.window.unwrap().cursor < onset - c.app.correlation.around.0 / 5 {
+        c.press("a");
+        seen += 1;
+        assert!(seen < 20, "never reached the error-rate anomaly");
+    }
+    let w = c.app.window.unwrap();
+    let (before, after) = c.app.correlation.around;
+    assert!(
+        c.app
+            .message
+            .as_ref()
+            .is_some_and(|(_, m)| m.contains("anomaly"))
+    );
+    let anomaly_at = w.from + before;
+    assert!(anomaly_at <= onset && w.to == anomaly_at + after.max(1_000_000_000));
+    assert_eq!(c.app.crumbs.len(), 1, "a run of jumps is one step back");
+    assert!(c.app.crumbs[0].anomaly);
+    // What changed just before the spike: the config change is in the table's window.
+    let hits = c.all_in_window();
+    assert!(
+        hits.iter()
+            .any(|h| h.resource.contains("payments-config") && h.time_ns < onset),
+        "the config change is among the events shown before the onset"
+    );
+    c.press("backspace");
+    assert_eq!(c.app.window, w0);
+    assert!(c.app.crumbs.is_empty());
+}
+
+#[test]
+fn a_and_shift_a_say_when_there_is_no_further_anomaly() {
+    let mut c = Console::open(SMALL, false);
+    let last = c.app.correlation.anomalies.last().expect("anomalies").start;
+    c.press("G");
+    // Past the last anomaly: `a` refuses, `A` goes back.
+    let w = c.app.window.unwrap();
+    if w.cursor <= last {
+        c.app.window.as_mut().unwrap().cursor = last + 1;
+    }
+    c.press("a");
+    assert!(
+        info(&c).is_some_and(|m| m.contains("no metric anomaly after")),
+        "{:?}",
+        c.app.message
+    );
+    c.press("A");
+    assert_eq!(
+        c.app.window.unwrap().from + c.app.correlation.around.0,
+        last
+    );
+}
+
+#[test]
+fn m_hides_the_metrics_and_the_table_gets_their_rows() {
+    let mut c = Console::open(SMALL, false);
+    let with = visible_rows(&c.app);
+    assert!(areas(&c.app).metrics.is_some());
+    c.press("M");
+    assert!(areas(&c.app).metrics.is_none());
+    assert_eq!(visible_rows(&c.app), with + 5, "legend and four lines");
+    c.press("M");
+    assert_eq!(visible_rows(&c.app), with);
+}
+
+#[test]
+fn s_shows_span_marks_from_the_store_traces() {
+    let mut c = Console::open(SMALL, false);
+    assert!(c.app.correlation.trace_count > 0);
+    assert!(c.app.correlation.spans.iter().any(|s| s.error));
+    let rows = visible_rows(&c.app);
+    c.press("S");
+    assert!(c.app.correlation.show_spans);
+    assert_eq!(visible_rows(&c.app), rows - 1);
+    assert!(c.screen().lines().any(|l| l.starts_with("spans")));
+}
+
+#[test]
+fn t_opens_the_trace_of_a_failing_payment_and_enter_shows_its_audit_events() {
+    let mut c = Console::open(SMALL, false);
+    search(&mut c, "action:\"payments.charge\" AND outcome:failure");
+    c.press("enter");
+    let hit = c.app.selected().expect("a failing payment").clone();
+    let trace_id = hit.trace_id.clone().expect("it carries a trace id");
+    let (q0, w0) = (c.app.query.clone(), c.app.window);
+    c.press("T");
+    let Overlay::Waterfall { selected } = c.app.overlay else {
+        panic!("no waterfall: {:?}", c.app.overlay)
+    };
+    let view = c.app.correlation.trace.as_ref().unwrap();
+    let trailscope::tui::state::correlation::TraceLookup::Found(t) = &view.lookup else {
+        panic!("trace not found: {:?}", view.lookup)
+    };
+    assert_eq!(t.trace_id, trace_id);
+    assert!(t.has_error());
+    // The span the event was logged in is selected.
+    let rows = t.tree();
+    assert_eq!(
+        Some(&t.spans[rows[selected].span].span_id),
+        hit.span_id.as_ref()
+    );
+    let screen = c.screen();
+    assert!(screen.contains(&format!("trace {trace_id}")), "{screen}");
+    assert!(screen.contains("POST /charge"), "{screen}");
+    c.press("enter");
+    assert_eq!(c.app.overlay, Overlay::None);
+    assert_eq!(c.app.query, format!("trace_id:\"{trace_id}\""));
+    let hits = c.all_in_window();
+    assert!(!hits.is_empty());
+    assert!(
+        hits.iter()
+            .all(|h| h.trace_id.as_deref() == Some(trace_id.as_str()))
+    );
+    assert!(hits.iter().any(|h| (h.seq, h.pos) == (hit.seq, hit.pos)));
+    c.press("backspace");
+    assert_eq!((c.app.query.clone(), c.app.window), (q0, w0));
+}
+
+#[test]
+fn w_in_a_trace_shows_every_event_during_the_span() {
+    let mut c = Console::open(SMALL, false);
+    search(&mut c, "action:\"payments.charge\" AND outcome:failure");
+    c.press("enter");
+    c.keys("T w");
+    let w = c.app.window.unwrap();
+    assert!(
+        w.width() >= MIN_WIDTH_NS && w.width() < 60_000_000_000,
+        "{w:?}"
+    );
+    assert_eq!(
+        c.app.crumbs.last().map(|k| k.label.starts_with("span ")),
+        Some(true)
+    );
+}
+
+#[test]
+fn t_on_an_event_without_a_trace_says_so_and_an_unknown_trace_is_reported() {
+    let mut c = Console::open(SMALL, false);
+    search(&mut c, "outcome:denied");
+    c.press("enter");
+    let hit = c
+        .app
+        .selected()
+        .expect("a denied Kubernetes request")
+        .clone();
+    assert_eq!(hit.trace_id, None);
+    c.press("T");
+    assert_eq!(info(&c), Some("this event has no trace id"));
+    assert_eq!(c.app.overlay, Overlay::None);
+    use trailscope::tui::correlate::{CRequest, CResponse};
+    let r = c.correlator.answer(CRequest::Trace {
+        generation: 1,
+        trace_id: "0af7651916cd43dd8448eb211c80319c".into(),
+    });
+    let CResponse::Trace(_, _, Ok(Err(why))) = r else {
+        panic!("{r:?}")
+    };
+    assert!(
+        why.contains("not found") && why.contains("loaded traces"),
+        "{why}"
+    );
 }

@@ -614,3 +614,90 @@ fn sigterm_gives_the_terminal_back() {
     );
     assert!(!normal.contains("? help"), "console still drawn:\n{normal}");
 }
+
+#[test]
+fn demo_anomaly_then_the_trace_of_a_failing_request_and_back() {
+    if !have_tmux() {
+        return;
+    }
+    let sb = Sandbox::new();
+    let store = sb.path_str("demo-store");
+    let cmd = sb.console_cmd(&["demo", "--clean", "--dir", &store]);
+    let tmux = Tmux::start(&format!("{cmd}; echo EXIT=$?; sleep 30"));
+    let s = tmux.wait_pulled();
+    assert!(
+        s.has("metrics unverified"),
+        "the demo's metrics are shown under the histogram:\n{s}"
+    );
+
+    // `a` jumps to the first metric anomaly; the breadcrumb and footer say which.
+    tmux.keys(&["a"]);
+    let s = tmux.wait("the first anomaly", KEY_TIMEOUT, |s| {
+        s.line(1).contains("› ⚠ ") && s.footer().contains("anomaly 1/")
+    });
+    assert!(s.footer().contains("error rate from 01:49:15"), "{s}");
+    // What changed just before it: the config change is in the window (headless truth).
+    let change = sb.search(
+        &store,
+        "resource:\"configmaps/prod/payments-config\" AND action:patch",
+        &[
+            "--from",
+            "2026-11-24T01:44:15Z",
+            "--to",
+            "2026-11-24T01:50:15Z",
+        ],
+    );
+    assert_eq!(change.len(), 1, "one config change before the onset");
+
+    // A failing charge in that window, and its trace.
+    tmux.keys(&["/"]);
+    tmux.type_text("action:\"payments.charge\" AND outcome:failure");
+    tmux.keys(&["Enter"]);
+    let s = tmux.wait("the failing charges", KEY_TIMEOUT, |s| {
+        s.line(1).contains("outcome:failure") && !s.rows().is_empty()
+    });
+    assert!(s.rows().iter().all(|r| r.outcome == "failure"), "{s}");
+    tmux.keys(&["T"]);
+    let s = tmux.wait("the waterfall", KEY_TIMEOUT, |s| s.has("┌ trace "));
+    let title = s
+        .lines
+        .iter()
+        .find_map(|l| l.split("┌ trace ").nth(1).map(str::to_owned))
+        .unwrap();
+    let id: String = title
+        .chars()
+        .take_while(|c| c.is_ascii_hexdigit())
+        .collect();
+    assert_eq!(id.len(), 32, "{s}");
+    assert!(title.contains("ERROR"), "{s}");
+    assert!(s.has("POST /charge") && s.has("POST /checkout"), "{s}");
+    // The same trace, headless.
+    let tree = String::from_utf8(sb.ts(&["trace", &store, &id], 0).stdout).unwrap();
+    assert!(tree.starts_with(&format!("trace {id}")), "{tree}");
+    assert!(tree.contains("POST /charge"), "{tree}");
+
+    // Enter: back to the audit events of that trace.
+    tmux.keys(&["Enter"]);
+    let short: String = id.chars().take(8).collect();
+    let s = tmux.wait("the trace's events", KEY_TIMEOUT, |s| {
+        !s.has("┌ trace ") && s.line(1).contains(&format!("trace={short}"))
+    });
+    let of_trace = sb.search(&store, &format!("trace_id:\"{id}\""), &[]);
+    assert!(!of_trace.is_empty());
+    let rows = s.rows();
+    assert_eq!(rows.len(), of_trace.len(), "{s}");
+    assert!(
+        rows.iter().all(|r| r.action.starts_with("payments.cha")),
+        "{s}"
+    );
+
+    // Backspace: back to the failing charges.
+    tmux.keys(&["BSpace"]);
+    let s = tmux.wait("back to the search", KEY_TIMEOUT, |s| {
+        !s.line(1).contains("trace=") && s.line(1).contains("outcome:failure")
+    });
+    assert!(s.rows().iter().all(|r| r.outcome == "failure"), "{s}");
+    tmux.keys(&["q"]);
+    let s = tmux.wait("the console to exit", KEY_TIMEOUT, |s| s.has("EXIT="));
+    assert!(s.has("EXIT=0"), "{s}");
+}

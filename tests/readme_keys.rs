@@ -33,3 +33,21 @@ fn every_action_is_in_the_readme_key_table_with_its_default_keys() {
         }
     }
 }
+
+#[test]
+fn the_readme_config_example_is_a_valid_config() {
+    let start = README
+        .find("### Themes and config")
+        .expect("README has a config section");
+    let block = README[start..]
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("a toml block");
+    let c = trailscope::tui::config::Config::parse(block, std::path::Path::new("README.md"))
+        .unwrap_or_else(|e| panic!("README's config example: {e}"));
+    assert_eq!(c.metrics.len(), 1);
+    assert_eq!(c.before_ns, Some(5 * 60 * 1_000_000_000));
+    assert!(c.prometheus.is_some() && c.jaeger.is_some());
+    assert!(!c.keys.is_empty());
+}

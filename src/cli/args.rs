@@ -38,6 +38,47 @@ pub enum Command {
     Facets(FacetsArgs),
     /// Open the interactive console on a store (pulls new segments in the background).
     Open(OpenArgs),
+    /// Metric series (store metrics/*.json, Prometheus queries) and their anomalies.
+    Metrics(MetricsArgs),
+    /// Print a trace's span tree (store traces/*.json, --otlp files, Jaeger).
+    Trace(TraceArgs),
+}
+
+/// `trailscope metrics`.
+#[derive(Args, Debug)]
+pub struct MetricsArgs {
+    /// The store (its metrics/*.json are read).
+    pub store: String,
+    /// Metric sources besides the store.
+    #[command(flatten)]
+    pub correlate: CorrelateArgs,
+    /// Start: RFC 3339, `now`, or relative (`-15m`); default: the pulled store's first event.
+    #[arg(long, allow_hyphen_values = true)]
+    pub from: Option<String>,
+    /// End (exclusive), same forms; default: the pulled store's last event.
+    #[arg(long, allow_hyphen_values = true)]
+    pub to: Option<String>,
+    /// Step of Prometheus queries (`15s`, `1m`); default: the range / 240, at least 1 s.
+    #[arg(long)]
+    pub step: Option<String>,
+    /// Print JSON (series with every point, anomalies, errors).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `trailscope trace`.
+#[derive(Args, Debug)]
+pub struct TraceArgs {
+    /// The store (its traces/*.json are read).
+    pub store: String,
+    /// The trace id (32 hex digits, or a W3C traceparent).
+    pub trace_id: String,
+    /// Trace sources besides the store.
+    #[command(flatten)]
+    pub correlate: CorrelateArgs,
+    /// Print the trace as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `trailscope open`.
@@ -73,6 +114,28 @@ pub struct ConsoleArgs {
     /// Do not pull: show only what is already indexed.
     #[arg(long)]
     pub offline: bool,
+    /// Metrics and traces shown beside the events.
+    #[command(flatten)]
+    pub correlate: CorrelateArgs,
+}
+
+/// Where metrics and traces come from (shared by `open`, `demo`, `metrics` and `trace`).
+#[derive(Args, Debug, Default, Clone)]
+pub struct CorrelateArgs {
+    /// Prometheus-compatible API for --metric queries (default: `prometheus` in the config).
+    #[arg(long, value_name = "URL")]
+    pub prometheus: Option<String>,
+    /// A metric to show: `LABEL=PROMQL` (repeatable; replaces the config's [[metrics]]).
+    #[arg(long = "metric", value_name = "LABEL=PROMQL")]
+    pub metrics: Vec<crate::metrics::PromQuery>,
+    /// OTLP JSON file of traces (one ExportTraceServiceRequest per line; repeatable), besides
+    /// the store's traces/*.json.
+    #[arg(long, value_name = "FILE")]
+    pub otlp: Vec<PathBuf>,
+    /// Jaeger-compatible query API for traces not found in files (default: `jaeger` in the
+    /// config).
+    #[arg(long, value_name = "URL")]
+    pub jaeger: Option<String>,
 }
 
 /// `trailscope pull`.

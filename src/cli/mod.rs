@@ -5,6 +5,7 @@
 //! rejected input (seal); 2 usage, I/O or configuration error.
 
 mod args;
+mod correlate_cmd;
 mod demo_cmd;
 mod keygen;
 mod open_cmd;
@@ -76,5 +77,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Histogram(a) => query_cmd::histogram(a),
         Command::Facets(a) => query_cmd::facets(a),
         Command::Open(a) => open_cmd::run(&a.store, a.view),
+        Command::Metrics(a) => correlate_cmd::metrics(a),
+        Command::Trace(a) => correlate_cmd::trace(a),
     }
 }

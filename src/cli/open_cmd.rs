@@ -6,12 +6,13 @@ use std::path::Path;
 use anyhow::Context;
 
 use super::Outcome;
-use super::args::ConsoleArgs;
+use super::args::{ConsoleArgs, CorrelateArgs};
 use crate::home::{create_private_dir, trailscope_home};
 use crate::pull::PullOptions;
 use crate::query::{now_ns, parse_time_arg};
 use crate::store::open_store;
 use crate::tui::config::{Config, default_config_path, user_theme_dir};
+use crate::tui::correlate::Sources;
 use crate::tui::keymap::Keymap;
 use crate::tui::theme::{Theme, no_color_from_env};
 use crate::tui::{OpenOptions, run as run_console};
@@ -53,6 +54,45 @@ pub fn console_setup(args: &ConsoleArgs) -> anyhow::Result<(Config, Theme, Keyma
     Ok((config, theme, keymap))
 }
 
+/// Whether `spec` names a store on this machine (read even with `--offline`).
+fn is_local(spec: &str) -> bool {
+    !(spec.starts_with("http://") || spec.starts_with("https://") || spec.starts_with("s3://"))
+}
+
+/// The metric and trace sources from the command line, falling back to the config file.
+pub fn sources(
+    store: Option<&str>,
+    args: &CorrelateArgs,
+    config: &Config,
+) -> anyhow::Result<Sources> {
+    let prometheus = args
+        .prometheus
+        .clone()
+        .or_else(|| config.prometheus.clone());
+    let queries = if args.metrics.is_empty() {
+        config.metrics.clone()
+    } else {
+        args.metrics.clone()
+    };
+    if !queries.is_empty() && prometheus.is_none() {
+        anyhow::bail!(
+            "--metric (or [[metrics]] in the config) needs a Prometheus: --prometheus URL or prometheus = \"URL\" in the config"
+        );
+    }
+    for f in &args.otlp {
+        if !f.is_file() {
+            anyhow::bail!("--otlp {}: no such file", f.display());
+        }
+    }
+    Ok(Sources {
+        store: store.map(str::to_owned),
+        prometheus,
+        queries,
+        otlp: args.otlp.clone(),
+        jaeger: args.jaeger.clone().or_else(|| config.jaeger.clone()),
+    })
+}
+
 /// Opens the console on `store`.
 pub fn run(store: &str, args: ConsoleArgs) -> anyhow::Result<Outcome> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
@@ -79,6 +119,19 @@ pub fn run(store: &str, args: ConsoleArgs) -> anyhow::Result<Outcome> {
         .as_deref()
         .map(super::verify_cmd::load_pubkey)
         .transpose()?;
+    let sources = sources(
+        (!args.offline || is_local(store)).then_some(store),
+        &args.correlate,
+        &config,
+    )?;
+    let around = (
+        config
+            .before_ns
+            .unwrap_or(crate::tui::state::correlation::DEFAULT_BEFORE),
+        config
+            .after_ns
+            .unwrap_or(crate::tui::state::correlation::DEFAULT_AFTER),
+    );
     let home = trailscope_home()?;
     init_log(&home)?;
     let store = open_store(store)?;
@@ -102,6 +155,8 @@ pub fn run(store: &str, args: ConsoleArgs) -> anyhow::Result<Outcome> {
         query: args.query.clone(),
         from,
         to,
+        sources,
+        around,
     })?;
     Ok(Outcome::Ok)
 }

@@ -1,15 +1,24 @@
-//! The built-in demo store: two hours of Kubernetes audit and CloudTrail records around a small
-//! incident, sealed into signed segments.
+//! The built-in demo store: two hours of Kubernetes audit, CloudTrail and `payments` application
+//! audit records around a small incident, sealed into signed segments, with the metrics and
+//! traces of `payments` next to them.
 //!
 //! The store is deterministic: records come from fixed-seed generators on a fixed date, the
 //! signing key from a fixed seed and checkpoint times from the timeline, so every run writes
 //! the same bytes (and a pinned head stays valid across runs).
 //!
 //! The story (UTC, 2026-11-24): background traffic; at 01:49 an engineer patches
-//! `configmaps/prod/payments-config` and restarts `payments`, which crash-loops until the change
-//! is reverted; from 02:07 an identity never seen before, `svc-backup-legacy` from
+//! `configmaps/prod/payments-config` (the running pods reload it and fail their charges) and
+//! restarts `payments`, which crash-loops until the change is reverted; from 02:07 an identity never seen before, `svc-backup-legacy` from
 //! 203.0.113.77, is denied, escalates, reads secrets, deletes backups and workloads and stops
 //! CloudTrail; from 02:41 the on-call engineer cleans up.
+//!
+//! The `payments` service logs every charge `checkout` asks of it as a generic NDJSON line with
+//! the request's trace id and span id (`payments.rs`); the store directory also holds
+//! `traces/payments.json` (the OTLP/JSON trace of every one of those charges, `traces.rs`) and
+//! `metrics/*.json` (request rate, error rate, p99 latency and CPU of `payments`, every 15 s, as
+//! Prometheus `query_range` responses, `metrics.rs`); `health.rs` holds the phases of `payments`
+//! that both follow. These files are not sealed: they sit beside
+//! the segments the way a deployment's exported telemetry would.
 //!
 //! With `tamper`, one event line in the body of segment [`TAMPERED_SEGMENT`] is rewritten after
 //! sealing (its header is left alone), which `verify` reports as `content_modified`.
@@ -17,13 +26,17 @@
 mod aws;
 mod background;
 mod cloudtrail;
+mod health;
 mod intrusion;
 mod k8s;
+mod metrics;
+mod payments;
 mod people;
 mod response;
 mod rng;
 mod rollout;
 mod story;
+mod traces;
 
 use std::fs;
 use std::path::Path;
@@ -39,6 +52,7 @@ use crate::segment::{SegmentHeader, segment_path, split_segment};
 use crate::store::DirStore;
 
 use background::{END, START};
+use payments::Charge;
 use rng::{MIN, Micros, Record, SEC, clock, k8s_time, rfc3339_secs};
 
 pub use story::{CONFIG_MAP, ENGINEER, INTRUDER, INTRUDER_IP};
@@ -58,6 +72,12 @@ pub const TAMPERED_ACTOR: &str = "alice@example.com";
 
 /// Seed of the signing key ("trailsco").
 const KEY_SEED: u64 = 0x7472_6169_6c73_636f;
+/// Directories of an earlier demo store that are replaced: the sealed store and the telemetry
+/// written beside it.
+const DEMO_DIRS: [&str; 4] = ["segments", "checkpoints", "metrics", "traces"];
+/// Where the traces of `payments` go, relative to the store.
+const TRACES_FILE: &str = "traces/payments.json";
+
 /// Time covered by one segment.
 const WINDOW: Micros = 4 * MIN;
 
@@ -71,7 +91,8 @@ const _: () = assert!(TAMPERED_SEGMENT < SEGMENTS - UNSIGNED_TAIL);
 /// `dir` may be missing, empty, or a demo store written earlier (which is replaced); anything
 /// else is refused and left alone.
 pub fn write_demo_store(dir: &Path, tamper: bool) -> anyhow::Result<String> {
-    let records = demo_records();
+    let charges = payments::charges();
+    let records = demo_records(&charges);
     let stats = check_records(&records)?;
     prepare_dir(dir)?;
     let mut key_rng = ChaCha20Rng::seed_from_u64(KEY_SEED);
@@ -80,6 +101,7 @@ pub fn write_demo_store(dir: &Path, tamper: bool) -> anyhow::Result<String> {
     let store = DirStore::new(dir);
     seal(&store, &signer, &records)
         .with_context(|| format!("writing the demo store to {}", dir.display()))?;
+    write_telemetry(dir, &charges)?;
     let tampered = if tamper {
         Some(tamper_store(dir)?)
     } else {
@@ -89,10 +111,11 @@ pub fn write_demo_store(dir: &Path, tamper: bool) -> anyhow::Result<String> {
 }
 
 /// All records of the demo, in time order.
-fn demo_records() -> Vec<Record> {
+fn demo_records(charges: &[Charge]) -> Vec<Record> {
     let mut out = Vec::with_capacity(5000);
     let checkout = background::generate(&mut out);
     story::generate(&mut out, &checkout);
+    out.extend(charges.iter().map(payments::record));
     out.retain(|r| (START..END).contains(&r.t));
     out.sort_by_key(|r| r.t);
     out
@@ -102,6 +125,10 @@ fn demo_records() -> Vec<Record> {
 struct Stats {
     k8s: usize,
     cloudtrail: usize,
+    /// `payments` application audit lines (generic NDJSON).
+    app: usize,
+    /// Of those, the failed charges.
+    app_failed: usize,
     denied: usize,
 }
 
@@ -112,6 +139,8 @@ fn check_records(records: &[Record]) -> anyhow::Result<Stats> {
     let mut st = Stats {
         k8s: 0,
         cloudtrail: 0,
+        app: 0,
+        app_failed: 0,
         denied: 0,
     };
     for (i, r) in records.iter().enumerate() {
@@ -130,6 +159,31 @@ fn check_records(records: &[Record]) -> anyhow::Result<Stats> {
         match detect_format(|k| v.get(k)) {
             InputFormat::K8sAudit => st.k8s += 1,
             InputFormat::Cloudtrail => st.cloudtrail += 1,
+            InputFormat::Ndjson => {
+                // An application line must map fully, or the console cannot pivot on it.
+                if e.action != payments::ACTION
+                    || e.actor.is_empty()
+                    || e.resource.is_empty()
+                    || e.outcome == Outcome::Unknown
+                    || e.trace_id.is_none()
+                    || e.span_id.is_none()
+                {
+                    bail!(
+                        "demo record {i} ({line}): generic NDJSON maps to action {:?}, actor {:?}, resource {:?}, \
+                         outcome {:?}, trace id {:?}, span id {:?}",
+                        e.action,
+                        e.actor,
+                        e.resource,
+                        e.outcome,
+                        e.trace_id,
+                        e.span_id
+                    );
+                }
+                st.app += 1;
+                if e.outcome == Outcome::Failure {
+                    st.app_failed += 1;
+                }
+            }
             f => bail!("demo record {i} ({line}) is detected as {f}"),
         }
         if e.outcome == Outcome::Denied && e.source_ip.as_deref() == Some(INTRUDER_IP) {
@@ -169,12 +223,10 @@ fn prepare_dir(dir: &Path) -> anyhow::Result<()> {
             "{shown} is not empty and is not a trailscope store (no segments/ directory); refusing to replace it: choose another --dir or empty it"
         );
     }
-    if let Some(other) = names
-        .iter()
-        .find(|n| !matches!(n.as_str(), "segments" | "checkpoints"))
-    {
+    if let Some(other) = names.iter().find(|n| !DEMO_DIRS.contains(&n.as_str())) {
         bail!(
-            "{shown} holds {other:?} besides segments/ and checkpoints/; refusing to replace it: choose another --dir"
+            "{shown} holds {other:?} besides {}; refusing to replace it: choose another --dir",
+            DEMO_DIRS.map(|d| format!("{d}/")).join(", ")
         );
     }
     let store = DirStore::new(dir);
@@ -195,7 +247,7 @@ fn prepare_dir(dir: &Path) -> anyhow::Result<()> {
             );
         }
     }
-    for sub in ["segments", "checkpoints"] {
+    for sub in DEMO_DIRS {
         let p = dir.join(sub);
         if p.exists() {
             fs::remove_dir_all(&p)
@@ -203,6 +255,21 @@ fn prepare_dir(dir: &Path) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Writes the telemetry of `payments` beside the store: its metrics and the traces of `charges`.
+fn write_telemetry(dir: &Path, charges: &[Charge]) -> anyhow::Result<()> {
+    let write = |rel: &str, bytes: &[u8]| -> anyhow::Result<()> {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        }
+        fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))
+    };
+    for (name, bytes) in metrics::files() {
+        write(&format!("metrics/{name}"), &bytes)?;
+    }
+    write(TRACES_FILE, &traces::payments_json(charges))
 }
 
 /// Seals `records` into [`SEGMENTS`] segments of four minutes each, signing a checkpoint after
@@ -290,16 +357,23 @@ fn tamper_store(dir: &Path) -> anyhow::Result<Tampered> {
 
 fn summary(dir: &Path, st: &Stats, signer: &Signer, tampered: Option<Tampered>) -> String {
     let mut s = format!(
-        "Wrote the demo store to {}: {} events ({} Kubernetes audit, {} CloudTrail) from 2026-11-24 {} to {} UTC, \
-         sealed in {SEGMENTS} segments of four minutes; checkpoints signed by {} (checkpoints/signer.pub) after every \
-         {CHECKPOINT_EVERY} segments, the last {UNSIGNED_TAIL} left unsigned.\n\nThe story (UTC):\n",
+        "Wrote the demo store to {}: {} events ({} Kubernetes audit, {} CloudTrail, {} payments application audit) \
+         from 2026-11-24 {} to {} UTC, sealed in {SEGMENTS} segments of four minutes; checkpoints signed by {} \
+         (checkpoints/signer.pub) after every {CHECKPOINT_EVERY} segments, the last {UNSIGNED_TAIL} left unsigned.\n\
+         Beside it: {TRACES_FILE} ({} OTLP traces of checkout -> payments, one per payments audit line and with its \
+         trace id; {} of them failed) and metrics/ (request rate, error rate, p99 latency and CPU of payments, every \
+         {} s, as Prometheus query_range JSON).\n\nThe story (UTC):\n",
         dir.display(),
-        st.k8s + st.cloudtrail,
+        st.k8s + st.cloudtrail + st.app,
         st.k8s,
         st.cloudtrail,
+        st.app,
         rng::clock_min(START),
         rng::clock_min(END),
         short_key(&signer.public),
+        st.app,
+        st.app_failed,
+        metrics::STEP / rng::SEC,
     );
     for m in story::moments(st.denied) {
         s.push_str("  ");

@@ -21,11 +21,11 @@ pub(crate) const CONFIG_CHANGE: Micros = hms(1, 49, 12) + 412_337;
 /// The engineer restarts `payments` to pick the change up.
 pub(crate) const RESTART: Micros = hms(1, 49, 40);
 /// The change is reverted…
-const REVERT: Micros = hms(1, 57, 30);
+pub(crate) const REVERT: Micros = hms(1, 57, 30);
 /// …and `payments` restarted again.
-const REVERT_ROLLOUT: Micros = hms(1, 57, 50);
+pub(crate) const REVERT_ROLLOUT: Micros = hms(1, 57, 50);
 /// When `payments` fails its readiness probes after the change.
-const OUTAGE: (Micros, Micros) = (hms(1, 50, 5), hms(1, 58, 40));
+pub(crate) const OUTAGE: (Micros, Micros) = (hms(1, 50, 5), hms(1, 58, 40));
 /// The intruder's first request.
 pub(crate) const INTRUDER_FIRST: Micros = hms(2, 6, 58);
 /// The intruder grants itself rights (`iam:PutUserPolicy`).

@@ -98,7 +98,8 @@ fn decimal_seconds_to_ns(s: &str) -> Option<i64> {
     }
 }
 
-fn kind_of(v: &Value) -> &'static str {
+/// The JSON type of `v` in words, for messages ("a string", "an array", …).
+pub(crate) fn kind_of(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

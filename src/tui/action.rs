@@ -58,6 +58,18 @@ pub enum Action {
     NextSpike,
     /// Move the cursor to the previous spike.
     PrevSpike,
+    /// The cursor to the next metric anomaly; the table shows the audit events around it.
+    NextAnomaly,
+    /// The cursor to the previous metric anomaly.
+    PrevAnomaly,
+    /// Show or hide the metrics lines.
+    ToggleMetrics,
+    /// Open the selected event's trace as a waterfall.
+    Trace,
+    /// Show or hide span marks on the timeline.
+    ToggleSpans,
+    /// In a trace: the audit events during the selected span.
+    SpanWindow,
 }
 
 /// One row of the action table.
@@ -203,6 +215,42 @@ pub const ACTIONS: &[ActionInfo] = &[
         "copy",
         "copy the event as JSON (OSC 52)",
         &["y"],
+    ),
+    a(
+        Action::NextAnomaly,
+        "next_anomaly",
+        "next metric anomaly (table shows the events around it)",
+        &["a"],
+    ),
+    a(
+        Action::PrevAnomaly,
+        "prev_anomaly",
+        "previous metric anomaly",
+        &["A"],
+    ),
+    a(
+        Action::ToggleMetrics,
+        "toggle_metrics",
+        "show / hide the metrics lines",
+        &["M"],
+    ),
+    a(
+        Action::Trace,
+        "trace",
+        "the selected event's trace as a waterfall (Enter there: the trace's events)",
+        &["T"],
+    ),
+    a(
+        Action::ToggleSpans,
+        "toggle_spans",
+        "show / hide span marks on the timeline",
+        &["S"],
+    ),
+    a(
+        Action::SpanWindow,
+        "span_window",
+        "in a trace: all audit events during the selected span",
+        &["w"],
     ),
 ];
 

@@ -11,10 +11,18 @@
 //!                           # "all" = whole store (default)
 //! bell = false              # reserved for alerts
 //! redact = ["request.body", "response.body"]   # fields masked in the console
+//! prometheus = "http://127.0.0.1:9090"   # metrics source (also --prometheus)
+//! jaeger = "http://127.0.0.1:16686"       # trace lookup (also --jaeger)
+//! [correlation]             # the audit events shown around a metric anomaly (`a`/`A`)
+//! before = "5m"
+//! after = "1m"
 //! [keys]
 //! quit = ["q", "ctrl-c"]    # action name = list of keys (or one string); replaces that
 //!                           # action's default keys
 //! search = "/"
+//! [[metrics]]               # one line per metric under the histogram (also --metric)
+//! label = "error rate"
+//! query = 'sum(rate(http_requests_total{code=~"5.."}[1m]))'
 //! ```
 //!
 //! User themes go in `themes/` beside the config file (`~/.config/trailscope/themes/NAME.toml`),
@@ -57,7 +65,7 @@ fn theme_dir_for(explicit: Option<PathBuf>, project: Option<PathBuf>) -> Option<
 }
 
 /// The settings read from the config file; `Config::default()` is what no file means.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Config {
     /// The theme spec for `Theme::load` (None: the default theme).
     pub theme: Option<String>,
@@ -70,6 +78,16 @@ pub struct Config {
     pub redact: Vec<String>,
     /// Ring the terminal bell on alerts (reserved).
     pub bell: bool,
+    /// Prometheus-compatible API the `[[metrics]]` queries go to.
+    pub prometheus: Option<String>,
+    /// Metric queries, in file order.
+    pub metrics: Vec<crate::metrics::PromQuery>,
+    /// Jaeger-compatible query API for traces not found in the store.
+    pub jaeger: Option<String>,
+    /// Audit events shown around a metric anomaly: this long before its onset…
+    pub before_ns: Option<i64>,
+    /// …and this long after.
+    pub after_ns: Option<i64>,
     /// The file this came from (None for defaults), for error messages.
     pub source: Option<PathBuf>,
 }
@@ -234,9 +252,113 @@ impl Config {
                         });
                     }
                 }
+                "prometheus" | "jaeger" => {
+                    let s = value
+                        .get_ref()
+                        .as_str()
+                        .ok_or_else(|| wrong_type("a URL string"))?;
+                    if !(s.starts_with("http://") || s.starts_with("https://")) {
+                        return Err(invalid(
+                            value.span(),
+                            format!("{name} must be an http:// or https:// URL, not {s:?}"),
+                        ));
+                    }
+                    let slot = if name == "prometheus" {
+                        &mut config.prometheus
+                    } else {
+                        &mut config.jaeger
+                    };
+                    *slot = Some(s.to_owned());
+                }
+                "correlation" => {
+                    let DeValue::Table(t) = value.get_ref() else {
+                        return Err(wrong_type("a table ([correlation])"));
+                    };
+                    for (k, v) in in_file_order(t) {
+                        let key_name = k.get_ref().as_ref();
+                        let slot = match key_name {
+                            "before" => &mut config.before_ns,
+                            "after" => &mut config.after_ns,
+                            other => {
+                                return Err(invalid(
+                                    k.span(),
+                                    format!(
+                                        "unknown key correlation.{other} (known: before, after)"
+                                    ),
+                                ));
+                            }
+                        };
+                        let d = v
+                            .get_ref()
+                            .as_str()
+                            .and_then(|s| duration_ns(s).ok())
+                            .ok_or_else(|| {
+                                invalid(
+                                    v.span(),
+                                    format!(
+                                        "correlation.{key_name} must be a duration such as \"5m\", \"90s\" or \"1h\""
+                                    ),
+                                )
+                            })?;
+                        *slot = Some(d);
+                    }
+                }
+                "metrics" => {
+                    let DeValue::Array(list) = value.get_ref() else {
+                        return Err(wrong_type("a list of tables ([[metrics]])"));
+                    };
+                    for entry in list.iter() {
+                        let DeValue::Table(t) = entry.get_ref() else {
+                            return Err(invalid(
+                                entry.span(),
+                                "each [[metrics]] entry must be a table with label and query"
+                                    .into(),
+                            ));
+                        };
+                        let (mut label, mut query) = (None, None);
+                        for (k, v) in in_file_order(t) {
+                            let slot = match k.get_ref().as_ref() {
+                                "label" => &mut label,
+                                "query" => &mut query,
+                                other => {
+                                    return Err(invalid(
+                                        k.span(),
+                                        format!(
+                                            "unknown key metrics.{other} (known: label, query)"
+                                        ),
+                                    ));
+                                }
+                            };
+                            let s = v.get_ref().as_str().filter(|s| !s.trim().is_empty());
+                            *slot = Some(s.map(str::to_owned).ok_or_else(|| {
+                                invalid(
+                                    v.span(),
+                                    format!(
+                                        "metrics.{} must be a non-empty string",
+                                        k.get_ref().as_ref()
+                                    ),
+                                )
+                            })?);
+                        }
+                        match (label, query) {
+                            (Some(label), Some(promql)) => {
+                                config.metrics.push(crate::metrics::PromQuery {
+                                    label: label.trim().to_owned(),
+                                    promql,
+                                })
+                            }
+                            _ => {
+                                return Err(invalid(
+                                    entry.span(),
+                                    "a [[metrics]] entry needs both label and query".into(),
+                                ));
+                            }
+                        }
+                    }
+                }
                 other => {
                     let msg = format!(
-                        "unknown key {other:?} (known keys: theme, window, bell, redact, [keys])"
+                        "unknown key {other:?} (known keys: theme, window, bell, redact, prometheus, jaeger, [correlation], [[metrics]], [keys])"
                     );
                     return Err(invalid(key.span(), msg));
                 }
@@ -244,6 +366,14 @@ impl Config {
         }
         Ok(config)
     }
+}
+
+/// A duration such as `5m`, `90s`, `1h` or `2d` (also with a leading `-` or `+`, ignored), in
+/// nanoseconds.
+pub fn duration_ns(s: &str) -> Result<i64, String> {
+    let t = s.trim().trim_start_matches(['-', '+']);
+    let d = crate::query::time_arg::parse_time_arg(&format!("-{t}"), 0)?;
+    Ok(d.saturating_neg())
 }
 
 /// A table's entries in the order they appear in the file, so the first fault is reported.
@@ -369,6 +499,31 @@ search = "/"
             ),
             ("window = \"-24x\"\n", 1, "window \"-24x\": unknown unit"),
             ("window = \"yesterday\"\n", 1, "RFC 3339"),
+            (
+                "theme = \"dark\"\nprometheus = \"localhost:9090\"\n",
+                2,
+                "prometheus must be an http:// or https:// URL",
+            ),
+            (
+                "[correlation]\nbefore = \"5x\"\n",
+                2,
+                "correlation.before must be a duration",
+            ),
+            (
+                "[correlation]\nbefor = \"5m\"\n",
+                2,
+                "unknown key correlation.befor",
+            ),
+            (
+                "[[metrics]]\nlabel = \"errors\"\n",
+                1,
+                "needs both label and query",
+            ),
+            (
+                "[[metrics]]\nlabel = \"e\"\nquery = \"\"\n",
+                3,
+                "metrics.query must be a non-empty string",
+            ),
         ] {
             let (got, msg) = invalid(text);
             assert_eq!(got, line, "{msg}");

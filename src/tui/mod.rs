@@ -2,12 +2,13 @@
 //!
 //! The Elm-style loop: terminal events become [`action::Action`]s through the [`keymap`];
 //! [`update`] changes the [`state::App`] and returns effects (requests for the query
-//! [`worker`], clipboard writes); [`view`] draws the state, purely. The background pull and the
+//! [`worker`], the [`correlate`] worker for metrics and traces, clipboard writes); [`view`] draws the state, purely. The background pull and the
 //! worker run on their own threads and report over a channel, so the screen never waits for
 //! I/O or a query.
 
 pub mod action;
 pub mod config;
+pub mod correlate;
 pub mod keymap;
 pub mod keys;
 pub mod run;

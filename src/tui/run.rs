@@ -9,12 +9,14 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use ratatui::crossterm::event::{self, Event};
 
+use super::correlate::{CRequest, CResponse, Correlator, Sources};
 use super::keymap::Keymap;
 use super::state::{App, PullStatus};
 use super::terminal::{self, Guard};
 use super::theme::Theme;
 use super::update::{
-    Effect, PullEvent, on_key, on_mouse, on_pull, on_resize, on_response, on_tick, start,
+    Effect, PullEvent, on_correlation, on_key, on_mouse, on_pull, on_resize, on_response, on_tick,
+    start,
 };
 use super::view::{self, Ctx};
 use super::worker::{Request, Response, Worker};
@@ -49,11 +51,16 @@ pub struct OpenOptions {
     pub from: Option<TimeNs>,
     /// The initial window's end.
     pub to: Option<TimeNs>,
+    /// Where metrics and traces come from.
+    pub sources: Sources,
+    /// Audit events shown around a metric anomaly (before, after its onset; ns).
+    pub around: (i64, i64),
 }
 
 enum Msg {
     Input(Event),
     Worker(Response),
+    Correlation(CResponse),
     Pull(PullEvent),
     Signal,
 }
@@ -89,6 +96,14 @@ fn start_worker(home: PathBuf, location: String, tx: SyncSender<Msg>) -> mpsc::S
     req_tx
 }
 
+fn start_correlator(sources: Sources, tx: SyncSender<Msg>) -> mpsc::Sender<CRequest> {
+    let (req_tx, req_rx) = mpsc::channel();
+    thread::spawn(move || {
+        Correlator::new(sources).run(req_rx, |r| tx.send(Msg::Correlation(r)).is_ok());
+    });
+    req_tx
+}
+
 fn start_pull(store: Box<dyn Store>, home: PathBuf, opts: PullOptions, tx: SyncSender<Msg>) {
     thread::spawn(move || {
         let mut last = Instant::now() - PROGRESS_EVERY;
@@ -119,6 +134,8 @@ pub fn run(opts: OpenOptions) -> anyhow::Result<()> {
     let location = opts.store.location();
     let (tx, rx) = mpsc::sync_channel::<Msg>(QUEUE);
     let requests = start_worker(opts.home.clone(), location.clone(), tx.clone());
+    let configured = opts.sources.has_queries();
+    let correlate = start_correlator(opts.sources.clone(), tx.clone());
     start_signals(tx.clone())?;
     // The guard first: a setup that fails halfway is undone too.
     let _guard = Guard;
@@ -126,6 +143,7 @@ pub fn run(opts: OpenOptions) -> anyhow::Result<()> {
     let size = term.size()?;
     let mut app = App::new(&location, &opts.query, (size.width, size.height));
     app.requested_window = (opts.from, opts.to);
+    app.correlation = super::state::Correlation::new(configured, opts.around);
     if opts.background_pull {
         app.pull = PullStatus::Starting;
         start_pull(opts.store, opts.home.clone(), opts.pull, tx.clone());
@@ -145,6 +163,11 @@ pub fn run(opts: OpenOptions) -> anyhow::Result<()> {
                 Effect::Request(r) => {
                     if requests.send(*r).is_err() {
                         anyhow::bail!("the query worker stopped");
+                    }
+                }
+                Effect::Correlate(r) => {
+                    if correlate.send(*r).is_err() {
+                        anyhow::bail!("the metrics and traces worker stopped");
                     }
                 }
                 Effect::Clipboard(text) => {
@@ -194,6 +217,7 @@ fn handle(app: &mut App, keymap: &Keymap, m: Msg) -> Vec<Effect> {
         Msg::Input(Event::Resize(c, r)) => on_resize(app, c, r),
         Msg::Input(_) => Vec::new(),
         Msg::Worker(r) => on_response(app, r),
+        Msg::Correlation(r) => on_correlation(app, r),
         Msg::Pull(p) => on_pull(app, p),
         Msg::Signal => {
             app.quit = true;

@@ -27,11 +27,15 @@ use trailscope::query::{Filter, Hit, Order};
 use trailscope::seal::{SealOptions, Sealer};
 use trailscope::segment::keys::{generate_with, parse_signer};
 use trailscope::store::{DirStore, Store};
+use trailscope::tui::correlate::{Correlator, Sources};
 use trailscope::tui::keymap::Keymap;
 use trailscope::tui::keys::KeySpec;
 use trailscope::tui::state::App;
+use trailscope::tui::state::Correlation;
 use trailscope::tui::theme::Theme;
-use trailscope::tui::update::{Effect, PullEvent, on_key, on_mouse, on_pull, on_response, update};
+use trailscope::tui::update::{
+    Effect, PullEvent, on_correlation, on_key, on_mouse, on_pull, on_response, update,
+};
 use trailscope::tui::view::{self, Ctx};
 use trailscope::tui::worker::{Request, Response, RowsMode, Worker};
 use unicode_width::UnicodeWidthStr;
@@ -56,6 +60,8 @@ pub struct Pulled {
     pub location: String,
     /// What the pull reported.
     pub summary: PullSummary,
+    /// The store directory (its metrics/ and traces/ are read by the correlator).
+    pub store_dir: PathBuf,
 }
 
 /// A fresh directory under `target/tmp/console-tests`, named after this process. Directories
@@ -91,6 +97,7 @@ fn pull_into(dir: TempDir, store_dir: &Path) -> Pulled {
         location: store.location(),
         home,
         summary,
+        store_dir: store_dir.to_path_buf(),
         _dir: dir,
     }
 }
@@ -156,6 +163,8 @@ pub struct Console {
     pub app: App,
     /// Answers requests synchronously.
     pub worker: Worker,
+    /// Answers metric and trace requests synchronously.
+    pub correlator: Correlator,
     /// Default keys.
     pub keymap: Keymap,
     /// Colours.
@@ -183,11 +192,33 @@ impl Console {
     /// A console on `pulled` at `size` with `theme`, in the state the real one reaches after
     /// its start-up reload and the background pull's report.
     pub fn on(pulled: &Pulled, size: (u16, u16), theme: Theme) -> Console {
+        let sources = Sources {
+            store: Some(pulled.store_dir.to_string_lossy().into_owned()),
+            ..Sources::default()
+        };
+        Console::with_sources(pulled, size, theme, sources)
+    }
+
+    /// [`Console::on`] with metrics and traces from `sources`.
+    pub fn with_sources(
+        pulled: &Pulled,
+        size: (u16, u16),
+        theme: Theme,
+        sources: Sources,
+    ) -> Console {
         let mut app = App::new(&pulled.location, "", size);
         app.store = STORE_LABEL.into();
+        app.correlation = Correlation::new(
+            sources.has_queries(),
+            (
+                trailscope::tui::state::correlation::DEFAULT_BEFORE,
+                trailscope::tui::state::correlation::DEFAULT_AFTER,
+            ),
+        );
         let mut c = Console {
             app,
             worker: Worker::new(pulled.home.clone(), pulled.location.clone()),
+            correlator: Correlator::new(sources),
             keymap: Keymap::default(),
             theme,
             queue: VecDeque::new(),
@@ -225,6 +256,14 @@ impl Console {
                     let resp = self.worker.answer(*r);
                     self.answered += 1;
                     let fx = on_response(&mut self.app, resp);
+                    self.queue.extend(fx);
+                }
+                Effect::Correlate(r) => {
+                    n += 1;
+                    assert!(n < MAX_ANSWERS, "requests never stop");
+                    let resp = self.correlator.answer(*r);
+                    self.answered += 1;
+                    let fx = on_correlation(&mut self.app, resp);
                     self.queue.extend(fx);
                 }
                 Effect::Clipboard(text) => self.clipboard.push(text),

@@ -1,10 +1,11 @@
-//! Real servers for the remote-store tests: Python's static `http.server` and moto's
-//! S3-compatible `moto_server`, each on a free loopback port and killed (by PID) when dropped.
+//! Real servers for the remote-store and correlation tests: Python's static `http.server`, moto's
+//! S3-compatible `moto_server` and Prometheus, each on a free loopback port and killed (by PID)
+//! when dropped.
 //!
-//! A test asks for a server with [`http_server`] or [`s3_server`] and returns early when it gets
-//! `None`: the program is missing, and the test printed that it skipped. With
-//! `TRAILSCOPE_REQUIRE_SERVERS=1` (CI) a missing program fails the test instead, saying what to
-//! install.
+//! A test asks for a server with [`http_server`], [`s3_server`] or [`prometheus_server`] and
+//! returns early when it gets `None`: the program is missing, and the test printed that it
+//! skipped. With `TRAILSCOPE_REQUIRE_SERVERS=1` (CI) a missing program fails the test instead,
+//! saying what to install.
 //!
 //! Include it beside `common` with `#[path = "servers/mod.rs"] mod servers;`.
 
@@ -148,7 +149,7 @@ fn start(
                 if log.contains("No module named") {
                     return missing(program, install);
                 }
-                if log.contains("Address already in use") {
+                if log.to_lowercase().contains("address already in use") {
                     break; // try another port
                 }
                 panic!("{name} exited early ({status}):\n{log}");
@@ -204,6 +205,73 @@ pub fn s3_server(bucket: &str) -> Option<Server> {
     )?;
     create_bucket(&server, bucket);
     Some(server)
+}
+
+/// How far back Prometheus looks for a sample when evaluating at an instant: just under the 15 s
+/// spacing of the tests' samples. An evaluation at a sample's time, or anywhere before the next
+/// one, sees that sample; one 15 s or more after the last sample sees none, so a hole in the data
+/// is a hole in the answer (Prometheus' default, 5 minutes, would repeat the last value for 5
+/// minutes into it).
+pub const PROMETHEUS_LOOKBACK: &str = "14999ms";
+
+/// A real `prometheus` (Debian's package) on a free port, serving the samples of `openmetrics`
+/// (OpenMetrics text with timestamps in seconds, ending `# EOF`): `promtool tsdb
+/// create-blocks-from openmetrics` writes them as TSDB blocks into `data_dir`, then Prometheus
+/// starts on that directory with no scrape targets, 100 years of retention and
+/// [`PROMETHEUS_LOOKBACK`], and is returned once `/-/ready` answers 200 (it loads the blocks
+/// first). `None` (skipped) when `prometheus` or `promtool` is missing, a failure under
+/// `TRAILSCOPE_REQUIRE_SERVERS=1`; promtool's complaints fail the test.
+pub fn prometheus_server(data_dir: &Path, openmetrics: &str) -> Option<Server> {
+    const INSTALL: &str = "run scripts/install-test-servers (Debian package prometheus)";
+    let mut input = tempfile::NamedTempFile::new().expect("OpenMetrics temp file");
+    input
+        .write_all(openmetrics.as_bytes())
+        .expect("writing the OpenMetrics file");
+    let import = Command::new(locate("promtool"))
+        .args(["tsdb", "create-blocks-from", "openmetrics"])
+        .arg(input.path())
+        .arg(data_dir)
+        .stdin(Stdio::null())
+        .output();
+    match import {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return missing("promtool", INSTALL),
+        Err(e) => panic!("starting promtool: {e}"),
+        Ok(out) => assert!(
+            out.status.success(),
+            "promtool tsdb create-blocks-from openmetrics failed ({}):\n{}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    }
+    // Read once at start-up; the file may go once the server is ready.
+    let mut config = tempfile::NamedTempFile::new().expect("prometheus.yml temp file");
+    config
+        .write_all(b"global:\n  scrape_interval: 1h\nscrape_configs: []\n")
+        .expect("writing prometheus.yml");
+    let (config_path, data) = (config.path().to_owned(), data_dir.to_owned());
+    let server = start("prometheus", "prometheus", INSTALL, move |port| {
+        vec![
+            format!("--config.file={}", config_path.display()),
+            format!("--storage.tsdb.path={}", data.display()),
+            format!("--web.listen-address=127.0.0.1:{port}"),
+            "--storage.tsdb.retention.time=100y".to_string(),
+            format!("--query.lookback-delta={PROMETHEUS_LOOKBACK}"),
+        ]
+    })?;
+    let started = Instant::now();
+    loop {
+        let status = http_request(server.port, "GET", "/-/ready");
+        if status.split_whitespace().nth(1) == Some("200") {
+            return Some(server);
+        }
+        assert!(
+            started.elapsed() < START_TIMEOUT,
+            "prometheus was not ready within {START_TIMEOUT:?} (last answer {status:?}):\n{}",
+            server.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 /// Creates `bucket` with an unsigned `PUT /bucket` (moto accepts it).

@@ -1,5 +1,6 @@
 //! The console's state: everything a frame is drawn from. Only [`super::update`] changes it.
 
+pub mod correlation;
 pub mod jump;
 pub mod rows;
 pub mod spikes;
@@ -11,6 +12,7 @@ use crate::pull::Stage;
 use crate::query::{Facets, Histogram};
 use crate::verify::Report;
 
+pub use correlation::Correlation;
 pub use rows::Rows;
 pub use window::Window;
 
@@ -145,6 +147,11 @@ pub enum Overlay {
         /// Its live count.
         count: LiveCount,
     },
+    /// A trace as a waterfall ([`App::correlation`] holds it).
+    Waterfall {
+        /// Selected span row.
+        selected: usize,
+    },
     /// Typing a time.
     Jump {
         /// The text.
@@ -165,6 +172,9 @@ pub struct Crumb {
     pub window: Window,
     /// Whether that window followed the data's extent.
     pub follow_extent: bool,
+    /// Whether this step is a jump to a metric anomaly (the next jump replaces it rather than
+    /// stacking another step).
+    pub anomaly: bool,
 }
 
 /// A severity for the one-line status message.
@@ -192,6 +202,10 @@ pub struct Generations {
     pub facets: u64,
     /// Detail.
     pub detail: u64,
+    /// Metrics of the window.
+    pub metrics: u64,
+    /// Trace lookup.
+    pub trace: u64,
 }
 
 /// The whole state of the console.
@@ -241,6 +255,8 @@ pub struct App {
     pub size: (u16, u16),
     /// Request generations.
     pub generations: Generations,
+    /// Metrics and traces.
+    pub correlation: Correlation,
     /// Set when the user asked to quit.
     pub quit: bool,
 }
@@ -271,6 +287,10 @@ impl App {
             tick: 0,
             size,
             generations: Generations::default(),
+            correlation: Correlation::new(
+                false,
+                (correlation::DEFAULT_BEFORE, correlation::DEFAULT_AFTER),
+            ),
             quit: false,
         }
     }

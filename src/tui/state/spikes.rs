@@ -5,6 +5,8 @@
 //! deviation), is at least twice the median, and is the highest of its run of neighbouring
 //! above-threshold columns (so one burst is one spike).
 
+use crate::metrics::median;
+
 /// Indexes of spike columns in `counts`, in time order.
 pub fn spikes(counts: &[u64]) -> Vec<usize> {
     if counts.len() < 3 {
@@ -32,16 +34,6 @@ pub fn spikes(counts: &[u64]) -> Vec<usize> {
         out.push(peak);
     }
     out
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
 }
 
 fn median_abs_dev(counts: &[u64], m: f64) -> f64 {

@@ -137,6 +137,7 @@ pub fn on_response(app: &mut App, r: Response) -> Vec<Effect> {
 
 fn on_extent(app: &mut App, lo: i64, hi: i64, out: &mut Vec<Effect>) {
     app.extent = Some((lo, hi));
+    super::correlation::on_extent(app, lo, hi, out);
     match app.window {
         None => {
             let (from, to) = app.requested_window;

@@ -4,6 +4,7 @@
 //! Nothing here does I/O, so every transition is a plain unit test.
 
 mod answers;
+mod correlation;
 mod mouse;
 mod nav;
 mod overlays;
@@ -12,6 +13,7 @@ mod prompt;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 pub use answers::{PullEvent, on_pull, on_response, on_tick};
+pub use correlation::on_correlation;
 pub use mouse::on_mouse;
 pub use nav::{pivot_choices, term_query};
 
@@ -27,6 +29,8 @@ use crate::query::Filter;
 pub enum Effect {
     /// Send a request to the worker.
     Request(Box<Request>),
+    /// Send a request to the correlation worker (metrics, traces).
+    Correlate(Box<super::correlate::CRequest>),
     /// Put text on the clipboard (OSC 52).
     Clipboard(String),
 }
@@ -145,6 +149,12 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::ZoomOut => nav::zoom(app, false, &mut out),
         Action::NextSpike => nav::spike(app, true, &mut out),
         Action::PrevSpike => nav::spike(app, false, &mut out),
+        Action::NextAnomaly
+        | Action::PrevAnomaly
+        | Action::ToggleMetrics
+        | Action::Trace
+        | Action::ToggleSpans => correlation::on_action(app, action, &mut out),
+        Action::SpanWindow => {}
     }
     out
 }

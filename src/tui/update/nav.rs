@@ -16,6 +16,7 @@ pub(crate) fn request_histogram(app: &mut App, out: &mut Vec<Effect>) {
     if app.window.is_none() {
         return;
     }
+    super::correlation::request_window(app, out);
     app.generations.histogram += 1;
     let r = Request::Histogram {
         generation: app.generations.histogram,
@@ -278,6 +279,7 @@ pub(crate) fn push_query(
         query: std::mem::replace(&mut app.query, query),
         window,
         follow_extent: app.follow_extent,
+        anomaly: false,
     });
     if widen && let Some((lo, hi)) = app.extent {
         let mut w = Window::new(lo, hi);
@@ -288,6 +290,39 @@ pub(crate) fn push_query(
     refresh(app, out);
     // Keep the event pivoted from selected.
     app.rows.want = pivot_from;
+}
+
+/// Shows `query` in `window` (None: the current one), labelled `label` in the breadcrumb,
+/// remembering how to come back. An `anomaly` step right after another one replaces it (a
+/// run of `a` presses is one step back).
+pub(crate) fn push_view(
+    app: &mut App,
+    label: String,
+    query: String,
+    window: Option<Window>,
+    anomaly: bool,
+    out: &mut Vec<Effect>,
+) {
+    let Some(current) = app.window else {
+        app.query = query;
+        return;
+    };
+    match app.crumbs.last_mut() {
+        Some(c) if anomaly && c.anomaly => c.label = label,
+        _ => app.crumbs.push(Crumb {
+            label,
+            query: app.query.clone(),
+            window: current,
+            follow_extent: app.follow_extent,
+            anomaly,
+        }),
+    }
+    app.query = query;
+    if let Some(w) = window {
+        app.window = Some(w);
+        app.follow_extent = false;
+    }
+    refresh(app, out);
 }
 
 /// Backspace: undo the last pivot or search.

@@ -74,6 +74,10 @@ pub(crate) fn on_action(app: &mut App, action: Action, out: &mut Vec<Effect>) {
         app.overlay = Overlay::None;
         return;
     }
+    if let Overlay::Waterfall { selected } = app.overlay {
+        super::correlation::on_waterfall(app, action, selected, out);
+        return;
+    }
     if action == Action::Copy {
         if let Some(hit) = app.selected().cloned() {
             ask(app, out, Request::Copy { hit });
@@ -92,7 +96,10 @@ pub(crate) fn on_action(app: &mut App, action: Action, out: &mut Vec<Effect>) {
     let max_scroll =
         crate::tui::view::overlay_rows(app).map_or(0, |(rows, shown)| rows.saturating_sub(shown));
     match &mut app.overlay {
-        Overlay::None | Overlay::Search { .. } | Overlay::Jump { .. } => {}
+        Overlay::None
+        | Overlay::Search { .. }
+        | Overlay::Jump { .. }
+        | Overlay::Waterfall { .. } => {}
         Overlay::Help { scroll: s }
         | Overlay::Detail { scroll: s }
         | Overlay::Integrity { scroll: s } => scroll(s, action, max_scroll),

@@ -179,6 +179,20 @@ pub fn axis_labels(from: TimeNs, to: TimeNs, cols: usize) -> Vec<(usize, String)
     out
 }
 
+/// A metric value in a few significant digits (`1234`, `48.2`, `0.125`).
+pub fn fmt_value(v: f64) -> String {
+    let a = v.abs();
+    if a >= 1000.0 {
+        format!("{v:.0}")
+    } else if a >= 100.0 {
+        format!("{v:.1}")
+    } else if a >= 1.0 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.3}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

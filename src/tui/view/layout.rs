@@ -21,6 +21,9 @@ pub struct Areas {
     pub gutter: Rect,
     /// The histogram bars.
     pub chart: Rect,
+    /// Metric lines and span marks between the bars and the axis (full width: the gutter
+    /// holds their labels), when shown.
+    pub metrics: Option<Rect>,
     /// The time axis under the bars.
     pub axis: Rect,
     /// The event table (header row included).
@@ -33,6 +36,23 @@ pub struct Areas {
 
 fn histogram_height(rows: u16) -> u16 {
     (rows.saturating_sub(12) / 3).clamp(3, 14)
+}
+
+/// Table rows kept however many metrics there are.
+const MIN_TABLE: u16 = 5;
+
+/// Rows the metrics area wants: a legend line and one line per metric, plus one for span
+/// marks.
+pub fn metrics_height(app: &App) -> u16 {
+    let c = &app.correlation;
+    let mut h = 0u16;
+    if c.metrics_area() {
+        h += 1 + (c.visible_lines().min(32) as u16);
+    }
+    if c.show_spans {
+        h += 1;
+    }
+    h
 }
 
 /// Splits a terminal of `size` for `app`.
@@ -52,6 +72,14 @@ pub fn areas(app: &App) -> Areas {
     let gutter = Rect::new(0, y, GUTTER.min(cols), hh);
     let chart = Rect::new(GUTTER.min(cols), y, cols.saturating_sub(GUTTER), hh);
     y += hh;
+    // What is left under the axis for the table, the footer and the metrics.
+    let room = rows.saturating_sub(y + 2 + MIN_TABLE);
+    let mh = metrics_height(app).min(room);
+    let metrics = (mh > 0).then(|| {
+        let r = Rect::new(0, y, cols, mh);
+        y += mh;
+        r
+    });
     let axis = Rect::new(GUTTER.min(cols), y, cols.saturating_sub(GUTTER), 1);
     y += 1;
     let footer = Rect::new(0, rows - 1, cols, 1);
@@ -70,6 +98,7 @@ pub fn areas(app: &App) -> Areas {
         banner,
         gutter,
         chart,
+        metrics,
         axis,
         table,
         side,
@@ -102,6 +131,7 @@ mod tests {
                 a.status.height + 1 + a.chart.height + 1 + a.table.height + 1,
                 size.1
             );
+            assert_eq!(a.metrics, None);
             assert_eq!(a.gutter.width + a.chart.width, size.0);
             assert!(table_rows(&app) >= 10, "{size:?}: {}", table_rows(&app));
         }

@@ -9,12 +9,14 @@ mod facets;
 mod footer;
 mod help;
 mod integrity;
+mod metrics;
 mod pivot;
 mod popup;
 mod side;
 mod status;
 mod table;
 mod timeline;
+mod waterfall;
 mod wrap;
 
 use ratatui::Frame;
@@ -65,6 +67,9 @@ pub fn draw(f: &mut Frame, app: &App, ctx: &Ctx) {
         f.render_widget(Paragraph::new(line).style(style), r);
     }
     timeline::draw(f, &a, app, ctx);
+    if let Some(r) = a.metrics {
+        metrics::draw(f, r, app, ctx);
+    }
     table::draw(f, a.table, app, ctx);
     if let Some(r) = a.side {
         side::draw(f, r, app, ctx);
@@ -77,6 +82,7 @@ pub fn draw(f: &mut Frame, app: &App, ctx: &Ctx) {
         Overlay::Facets { field, value } => facets::draw(f, area, app, *field, *value, ctx),
         Overlay::Integrity { scroll } => integrity::draw(f, area, app, *scroll, ctx),
         Overlay::Pivot { choice } => pivot::draw(f, area, app, *choice, ctx),
+        Overlay::Waterfall { selected } => waterfall::draw(f, area, app, *selected, ctx),
     }
 }
 
