@@ -12,6 +12,9 @@
 //!    for the worker. The worker then answers (timed apart: the query latency) and the screen
 //!    catches up before the next key.
 //!
+//! 4. The same session again with four metric lines shown under the histogram
+//!    ([`metrics::show_four`]): the frame cost of the sparklines and their legend.
+//!
 //! Both at 160×48 and 80×24. Prints tables and writes `target/bench-console.json`. Nothing is
 //! asserted: it is a measurement, not a test. `bench/README.md` explains the figures.
 
@@ -20,6 +23,7 @@
 mod data;
 mod driver;
 mod machine;
+mod metrics;
 mod report;
 mod session;
 mod setup;
@@ -70,10 +74,15 @@ fn main() -> anyhow::Result<()> {
             session::first_frames(&d.home, &d.location, size, &theme, &keymap);
         eprintln!("{}×{}: {} keystrokes …", size.0, size.1, script.len());
         let session = session::run(&mut console, &d.background_pull.0, &script);
+        eprintln!("{}×{}: again with 4 metrics shown …", size.0, size.1);
+        let (_, mut console) = session::first_frames(&d.home, &d.location, size, &theme, &keymap);
+        metrics::show_four(&mut console.app);
+        let with_metrics = session::run(&mut console, &d.background_pull.0, &script);
         sizes.push(report::AtSize {
             size,
             first,
             session,
+            with_metrics,
         });
     }
     let cpu_use = meter.stop();
