@@ -872,3 +872,37 @@ fn t_on_an_event_without_a_trace_says_so_and_an_unknown_trace_is_reported() {
         "{why}"
     );
 }
+
+#[test]
+fn a_goes_on_from_the_anomaly_shown_and_shift_a_comes_back() {
+    let mut c = Console::open(SMALL, false);
+    let all = c.app.correlation.anomalies.clone();
+    assert!(all.len() >= 3, "{all:?}");
+    let w0 = c.app.window;
+    let shown = |c: &Console| {
+        let w = c.app.window.unwrap();
+        w.from + c.app.correlation.around.0
+    };
+    for (i, want) in all.iter().take(3).enumerate() {
+        c.press("a");
+        assert_eq!(shown(&c), want.start, "jump {}", i + 1);
+        let msg = info(&c).unwrap_or_default().to_string();
+        assert!(
+            msg.starts_with(&format!("anomaly {}/{}: ", i + 1, all.len())),
+            "{msg}"
+        );
+    }
+    c.press("A");
+    assert_eq!(shown(&c), all[1].start);
+    assert!(info(&c).is_some_and(|m| m.starts_with("anomaly 2/")));
+    c.press("A");
+    c.press("A");
+    assert!(
+        info(&c).is_some_and(|m| m.contains("no metric anomaly before this one")),
+        "{:?}",
+        c.app.message
+    );
+    assert_eq!(c.app.crumbs.len(), 1, "one step for the whole run");
+    c.press("backspace");
+    assert_eq!(c.app.window, w0);
+}

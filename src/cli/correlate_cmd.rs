@@ -97,7 +97,12 @@ pub fn metrics(a: MetricsArgs) -> anyhow::Result<Outcome> {
         let prom = Prometheus::new(url)?;
         for q in &src.queries {
             match prom.query_range(q, from, to.saturating_sub(1), step) {
-                Ok(s) => series.extend(s),
+                // `--to` is exclusive; Prometheus evaluates at the end it is given (rounded
+                // up to a millisecond), so a point at `to` is dropped as store points are.
+                Ok(found) => series.extend(found.into_iter().map(|mut s| {
+                    s.points.retain(|p| p.t < to);
+                    s
+                })),
                 Err(e) => errors.push(e.to_string()),
             }
         }

@@ -7,9 +7,13 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+#[path = "../console_common/mod.rs"]
+mod console_common;
 #[path = "../servers/mod.rs"]
 mod servers;
 
+mod cli;
+mod console;
 mod demo_data;
 mod metrics;
 mod traces;

@@ -113,7 +113,7 @@ impl Planted {
 }
 
 /// A Prometheus serving [`Planted`], or `None` (skipped) without one.
-fn planted_server(planted: &Planted) -> Option<(Server, tempfile::TempDir)> {
+pub(crate) fn planted_server(planted: &Planted) -> Option<(Server, tempfile::TempDir)> {
     let data = tempfile::tempdir().expect("temp dir");
     let server = servers::prometheus_server(data.path(), &planted.openmetrics())?;
     Some((server, data))

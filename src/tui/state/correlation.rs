@@ -43,8 +43,11 @@ pub struct Correlation {
     pub show_metrics: bool,
     /// Metric lines, in source order (store files first, then queries).
     pub lines: Vec<MetricLine>,
-    /// Anomalies of all lines, by onset.
+    /// Anomalies of all lines, by onset (then line).
     pub anomalies: Vec<Anomaly>,
+    /// The anomaly last jumped to (onset, line): `a`/`A` go on from it while its breadcrumb
+    /// step is the top one.
+    pub current: Option<(TimeNs, usize)>,
     /// Problems loading metrics or traces (shown in the legend, already sanitized).
     pub errors: Vec<String>,
     /// Whether the metrics are being loaded.

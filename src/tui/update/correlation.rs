@@ -123,6 +123,8 @@ fn on_loaded(app: &mut App, loaded: Loaded, out: &mut Vec<Effect>) {
         })
         .collect();
     c.anomalies = loaded.anomalies;
+    c.anomalies.sort_by_key(|a| (a.start, a.series));
+    c.current = None;
     c.spans = loaded.spans;
     c.trace_count = loaded.traces;
     c.errors = loaded
@@ -187,23 +189,36 @@ fn anomaly(app: &mut App, forward: bool, out: &mut Vec<Effect>) {
         info(app, why.into());
         return;
     }
-    let at = w.cursor;
-    let found = if forward {
-        c.anomalies.iter().find(|a| a.start > at)
-    } else {
-        c.anomalies.iter().rev().find(|a| a.start < at)
+    // From the anomaly on screen (the top breadcrumb step is its jump), else from the cursor.
+    let here = match (app.crumbs.last(), c.current) {
+        (Some(k), Some(cur)) if k.anomaly => Some(cur),
+        _ => None,
+    };
+    let at = (w.cursor, 0);
+    let found = match (forward, here) {
+        (true, Some(cur)) => c.anomalies.iter().find(|a| (a.start, a.series) > cur),
+        (true, None) => c.anomalies.iter().find(|a| (a.start, a.series) > at),
+        (false, Some(cur)) => c.anomalies.iter().rev().find(|a| (a.start, a.series) < cur),
+        (false, None) => c.anomalies.iter().rev().find(|a| (a.start, a.series) < at),
     };
     let Some(a) = found.cloned() else {
         info(
             app,
             format!(
-                "no metric anomaly {} the cursor ({} in all)",
+                "no metric anomaly {} {} ({} in all)",
                 if forward { "after" } else { "before" },
+                if here.is_some() {
+                    "this one"
+                } else {
+                    "the cursor"
+                },
                 c.anomalies.len()
             ),
         );
         return;
     };
+    app.correlation.current = Some((a.start, a.series));
+    let c = &app.correlation;
     let (before, after) = c.around;
     let mut nw = Window::new(
         a.start.saturating_sub(before),

@@ -78,7 +78,7 @@ pub fn draw(f: &mut Frame, r: Rect, app: &App, ctx: &Ctx) {
                 break;
             }
             let s = line.shown();
-            let label = fit(&s.label, GUTTER as usize - 1);
+            let label = gutter_label(&s.label, GUTTER as usize - 1);
             put_str(buf, r.x, y, &label, t.style(Role::Muted));
             let vals = &values[i];
             let (lo, hi) = vals
@@ -110,6 +110,26 @@ pub fn draw(f: &mut Frame, r: Rect, app: &App, ctx: &Ctx) {
     if c.show_spans && y < bottom {
         span_marks(buf, Rect::new(r.x, y, r.width, 1), app, cols, t);
     }
+}
+
+/// A label cut to `width` for the gutter. Series of one query differ only in their labels
+/// (`load{host="a"}`, `load{host="b"}`), so those keep the label values: `lo:a`.
+fn gutter_label(label: &str, width: usize) -> String {
+    if let Some((base, rest)) = label.split_once('{')
+        && rest.ends_with('}')
+    {
+        let values: Vec<&str> = rest.split('"').skip(1).step_by(2).collect();
+        let values = values.join(",");
+        if !values.is_empty() {
+            let room = width.saturating_sub(safe_width(&values) + 1);
+            if room == 0 {
+                return fit(&values, width);
+            }
+            let base: String = base.chars().take(room).collect();
+            return fit(&format!("{base}:{values}"), width);
+        }
+    }
+    fit(label, width)
 }
 
 /// Columns where an anomaly of line `i` starts.
@@ -220,5 +240,19 @@ fn span_marks(buf: &mut Buffer, r: Rect, app: &App, cols: usize, t: &Theme) {
             level(f64::from(*n), 0.0, f64::from(max)),
             style,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::gutter_label;
+
+    #[test]
+    fn gutter_labels_keep_what_tells_series_apart() {
+        assert_eq!(gutter_label("error rate", 6), "error…");
+        assert_eq!(gutter_label("cpu", 6), "cpu");
+        assert_eq!(gutter_label("load{host=\"a\"}", 6), "load:a");
+        assert_eq!(gutter_label("load{host=\"b\"}", 6), "load:b");
+        assert_eq!(gutter_label("x{job=\"api\",code=\"500\"}", 6), "api,5…");
     }
 }
