@@ -2,19 +2,14 @@
 //! over the wire, and a store whose already-pulled segments are gone all show that segments
 //! are fetched once; the index then holds every event exactly once.
 
-mod common;
-mod pull_common;
-#[path = "servers/mod.rs"]
-mod servers;
-
 use std::fs;
 
-use common::Sandbox;
-use pull_common::proxy::Proxy;
-use pull_common::{
+use crate::common::Sandbox;
+use crate::pull_common::proxy::Proxy;
+use crate::pull_common::{
     Hit, all_hits, fast_sandbox, ids_by_segment, new_home, pull, seal_events, sorted_ids,
 };
-use servers::http_server;
+use crate::servers::http_server;
 
 /// Events per segment in these stores.
 const PER: usize = 5;
@@ -117,7 +112,7 @@ fn segments_deleted_from_the_store_after_a_pull_are_not_fetched_again() {
         .code(1)
         .json();
     assert_eq!(
-        pull_common::error_kinds(&report),
+        crate::pull_common::error_kinds(&report),
         ["gap"],
         "verify reads the store itself: {report:#}"
     );
@@ -137,8 +132,8 @@ fn an_unsigned_tail_becomes_verified_when_a_later_checkpoint_covers_it() {
     assert_eq!(first["head"]["segments"], 7, "{run}");
     assert_eq!(first["head"]["covered"], 4, "{run}");
     let by_seq = ids_by_segment(&sb.path("store"));
-    let want = pull_common::expected_hits(&by_seq, 7, 4);
-    pull_common::assert_same_hits(&all_hits(&sb, &home, "store"), &want, "signed + tail");
+    let want = crate::pull_common::expected_hits(&by_seq, 7, 4);
+    crate::pull_common::assert_same_hits(&all_hits(&sb, &home, "store"), &want, "signed + tail");
 
     seal_events(&sb, "store", "c", 35, 10, PER, true);
     let (second, run) = pull(&sb, &home, "store", &[], 0);
@@ -150,9 +145,9 @@ fn an_unsigned_tail_becomes_verified_when_a_later_checkpoint_covers_it() {
         "the tail is signed now\n{run}"
     );
     let by_seq = ids_by_segment(&sb.path("store"));
-    let want = pull_common::expected_hits(&by_seq, 9, 9);
+    let want = crate::pull_common::expected_hits(&by_seq, 9, 9);
     let got = all_hits(&sb, &home, "store");
-    pull_common::assert_same_hits(&got, &want, "all signed");
+    crate::pull_common::assert_same_hits(&got, &want, "all signed");
     assert!(got.iter().all(|h: &Hit| h.verified));
 }
 

@@ -18,7 +18,7 @@ use trailscope::metrics::{
 };
 use trailscope::store::DirStore;
 
-use crate::servers::{self, Server};
+use crate::servers::Server;
 
 const SEC: i64 = 1_000_000_000;
 /// Spacing of the samples written.
@@ -115,7 +115,7 @@ impl Planted {
 /// A Prometheus serving [`Planted`], or `None` (skipped) without one.
 pub(crate) fn planted_server(planted: &Planted) -> Option<(Server, tempfile::TempDir)> {
     let data = tempfile::tempdir().expect("temp dir");
-    let server = servers::prometheus_server(data.path(), &planted.openmetrics())?;
+    let server = crate::servers::prometheus_server(data.path(), &planted.openmetrics())?;
     Some((server, data))
 }
 

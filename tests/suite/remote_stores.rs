@@ -2,19 +2,15 @@
 //! `moto_server`. Each test skips (or fails with `TRAILSCOPE_REQUIRE_SERVERS=1`) when its server
 //! program is missing; see `servers/mod.rs`.
 
-mod common;
-#[path = "servers/mod.rs"]
-mod servers;
-
 use std::fs;
 use std::time::{Duration, Instant};
 
-use common::{Run, Sandbox, fixture, problem_kinds};
-use serde_json::{Value, json};
-use servers::{
+use crate::common::{Run, Sandbox, fixture, problem_kinds};
+use crate::servers::{
     ACCESS_KEY_ID, SECRET_ACCESS_KEY, assert_no_secrets, free_port, http_server, s3_env, s3_server,
     ts_env,
 };
+use serde_json::{Value, json};
 
 /// A signed store in `store/`: 10 k8s events in 4 segments (checkpoint size 4).
 fn signed_store(sb: &Sandbox) {
@@ -141,9 +137,12 @@ fn a_tampered_segment_over_http_is_reported_like_in_the_directory() {
     let local = sb.verify_json("store", 1);
     let remote = verify_json(&sb, &server.url(), 1);
     assert_eq!(summary(&remote), summary(&local));
-    assert_eq!(common::problem(&remote, "content_modified")["seq"], 1);
     assert_eq!(
-        common::problem(&remote, "content_modified")["file"],
+        crate::common::problem(&remote, "content_modified")["seq"],
+        1
+    );
+    assert_eq!(
+        crate::common::problem(&remote, "content_modified")["file"],
         "segments/00000000000000000001.seg"
     );
 }
@@ -155,13 +154,16 @@ fn an_http_store_refuses_seal_and_nothing_is_written() {
     let Some(server) = http_server(&sb.path("store")) else {
         return;
     };
-    let before = common::list_names(&sb.path("store/segments"));
+    let before = crate::common::list_names(&sb.path("store/segments"));
     for url in [server.url(), format!("{}/elsewhere", server.url())] {
         seal_signed_to(&sb, &url)
             .code(2)
             .stderr_has("HTTP stores are read-only; seal to a directory or S3");
     }
-    assert_eq!(common::list_names(&sb.path("store/segments")), before);
+    assert_eq!(
+        crate::common::list_names(&sb.path("store/segments")),
+        before
+    );
 }
 
 #[test]
@@ -338,7 +340,7 @@ fn s3_put_new_refuses_a_segment_another_writer_wrote_first() {
         let url = "s3://trail/race";
         let live = sb.write("live.ndjson", "");
         let err = sb.path("follow.err");
-        let follower = servers::command(
+        let follower = crate::servers::command(
             &sb,
             &env,
             &[
@@ -363,7 +365,7 @@ fn s3_put_new_refuses_a_segment_another_writer_wrote_first() {
                 "{{\"time\":\"2026-11-24T12:00:0{i}Z\",\"user\":\"u{i}\",\"action\":\"read\"}}\n"
             )
         };
-        servers::append(&live, line(0).as_bytes());
+        crate::servers::append(&live, line(0).as_bytes());
         wait_for(&err, || {
             ts_env(&sb, &env, &["verify", "--json", url]).code == 0
         });
@@ -376,7 +378,7 @@ fn s3_put_new_refuses_a_segment_another_writer_wrote_first() {
         )
         .ok();
         // The follower's next segment 1 must be refused, not overwrite the other writer's.
-        servers::append(&live, line(2).as_bytes());
+        crate::servers::append(&live, line(2).as_bytes());
         let status = follower.wait(Duration::from_secs(20));
         let stderr = fs::read_to_string(&err).unwrap();
         assert_eq!(status, Some(2), "({conditional}) follower:\n{stderr}");

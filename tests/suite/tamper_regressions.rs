@@ -2,11 +2,9 @@
 //! misattribution the properties found (named after the bug), tests pinning the cases the
 //! verifier cannot decide, and an exhaustive header bit-flip sweep.
 
-mod tamper_common;
-
 use std::fs;
 
-use tamper_common::*;
+use crate::tamper_common::*;
 use trailscope::event::Mapping;
 use trailscope::segment::encode_segment;
 use trailscope::verify::Kind;

@@ -1,9 +1,7 @@
 //! Bad input and bad usage: rejected records, empty input, directories that are not stores,
 //! unknown formats and mappings. Exit 1 when the command ran and rejected input, 2 for usage.
 
-mod common;
-
-use common::{Sandbox, fixture, fixture_bytes, list_names};
+use crate::common::{Sandbox, fixture, fixture_bytes, list_names};
 
 /// bad.ndjson plus one line of invalid UTF-8 (line 9) and a good line after it (line 10).
 fn write_bad_input(sb: &Sandbox) {
@@ -85,7 +83,7 @@ fn skip_bad_seals_the_good_records_and_still_reports_the_rest() {
 
     let report = sb.verify_json("store", 0);
     assert_eq!(report["events"], 5);
-    let input = common::lines(&std::fs::read(sb.path("bad.ndjson")).unwrap());
+    let input = crate::common::lines(&std::fs::read(sb.path("bad.ndjson")).unwrap());
     let good: Vec<Vec<u8>> = [1, 3, 6, 8, 10]
         .iter()
         .map(|n| input[n - 1].clone())
@@ -219,7 +217,7 @@ fn a_pipe_input_is_read_once_and_fully_sealed() {
     let sb = Sandbox::new();
     let script = format!(
         "'{}' seal --store store <(printf '%s\\n' '{{\"time\":\"2026-01-01T00:00:00Z\",\"user\":\"a\"}}' '{{\"time\":\"2026-01-01T00:00:01Z\",\"user\":\"b\"}}')",
-        common::BIN
+        crate::common::BIN
     );
     let out = std::process::Command::new("bash")
         .arg("-c")

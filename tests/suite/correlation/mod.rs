@@ -5,13 +5,6 @@
 //! One test binary for the whole area (each binary links the whole crate: fewer binaries, a
 //! faster CI).
 
-#[path = "../common/mod.rs"]
-mod common;
-#[path = "../console_common/mod.rs"]
-mod console_common;
-#[path = "../servers/mod.rs"]
-mod servers;
-
 mod cli;
 mod console;
 mod demo_data;

@@ -6,20 +6,15 @@
 //!
 //! Each test skips (or fails with `TRAILSCOPE_REQUIRE_SERVERS=1`) without `python3`.
 
-mod common;
-mod pull_common;
-#[path = "servers/mod.rs"]
-mod servers;
-
 use std::time::Duration;
 
-use common::Sandbox;
-use pull_common::proxy::{Fault, Proxy, Request};
-use pull_common::{
+use crate::common::Sandbox;
+use crate::pull_common::proxy::{Fault, Proxy, Request};
+use crate::pull_common::{
     all_hits, assert_same_hits, expected_hits, fast_sandbox, ids_by_segment, new_home,
     problem_keys, pull, seal_events, try_search,
 };
-use servers::{Server, http_server};
+use crate::servers::{Server, http_server};
 
 /// Events per segment in these stores.
 const PER: usize = 5;

@@ -18,9 +18,9 @@ use serde_json::value::RawValue;
 use trailscope::event::time::{TimeNs, parse_rfc3339_ns};
 use trailscope::event::{AuditEvent, Mapping, Outcome};
 
+use super::metrics::{Planted, planted_server};
 use crate::common::{Run, Sandbox, all_body_lines};
 use crate::console_common::scratch_dir;
-use crate::metrics::{Planted, planted_server};
 use crate::servers::http_server;
 
 const SEC: TimeNs = 1_000_000_000;

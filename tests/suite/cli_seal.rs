@@ -1,11 +1,9 @@
 //! `trailscope seal` then `verify`, end to end: every input format, how records are stored,
 //! and how they are cut into segments.
 
-mod common;
-
 use std::io::Write;
 
-use common::{Sandbox, fixture, fixture_bytes, fixture_lines, short_key};
+use crate::common::{Sandbox, fixture, fixture_bytes, fixture_lines, short_key};
 use serde_json::Value;
 
 /// keygen → seal --key → verify, human and JSON.
@@ -128,7 +126,7 @@ fn cloudtrail_records_document_is_split_and_each_record_compacted() {
         for (i, line) in body.iter().enumerate() {
             assert_eq!(
                 String::from_utf8_lossy(line),
-                String::from_utf8_lossy(&common::compact(&records[i])),
+                String::from_utf8_lossy(&crate::common::compact(&records[i])),
                 "{format}: record {i} stored compacted, keys in their order"
             );
             assert_eq!(
@@ -345,7 +343,7 @@ fn segment_events_cuts_every_n_records() {
         );
     }
     assert_eq!(
-        common::all_body_lines(&sb.path("s")),
+        crate::common::all_body_lines(&sb.path("s")),
         fixture_lines("k8s-audit.ndjson")
     );
     let report = sb.verify_json("s", 0);
@@ -399,7 +397,7 @@ fn segment_seconds_cuts_when_event_times_span_too_long() {
         )
     );
     assert_eq!(
-        common::all_body_lines(&sb.path("s")),
+        crate::common::all_body_lines(&sb.path("s")),
         fixture_lines("k8s-audit.ndjson")
     );
     assert_eq!(sb.verify_json("s", 0)["events"], 10);

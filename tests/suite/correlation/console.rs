@@ -19,8 +19,8 @@ use trailscope::tui::theme::Theme;
 use trailscope::tui::update::{Effect, on_resize};
 use trailscope::tui::view::layout::histogram_columns;
 
+use super::metrics::{Planted, planted_server};
 use crate::console_common::{Console, SMALL, WIDE, demo};
-use crate::metrics::{Planted, planted_server};
 use crate::servers::{PROMETHEUS_LOOKBACK, http_server};
 
 const MS: i64 = 1_000_000;

@@ -7,15 +7,12 @@
 //! The base store: segments 0..=5 signed (checkpoint 6), 6..=11 signed (checkpoint 12), and an
 //! unsigned tail 12..=14; five events each, every event with a unique request id.
 
-mod common;
-mod pull_common;
-
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::{Run, Sandbox, sha256_hex};
-use pull_common::{
+use crate::common::{Run, Sandbox, sha256_hex};
+use crate::pull_common::{
     Hit, all_hits, assert_same_hits, error_kinds, expected_hits, fast_sandbox, ids_by_segment,
     ndjson, new_home, problem_keys, pull, seal_events, try_search,
 };

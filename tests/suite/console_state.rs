@@ -3,9 +3,7 @@
 //! mouse, resize and clipboard. Every expectation about events comes from asking the worker
 //! directly, not from the console's own state.
 
-mod console_common;
-
-use console_common::{Console, SMALL, WIDE, click, table_rows};
+use crate::console_common::{Console, SMALL, WIDE, click, table_rows};
 use ratatui::crossterm::event::{KeyModifiers, MouseEvent, MouseEventKind};
 use trailscope::query::Hit;
 use trailscope::tui::state::rows::PAGE;

@@ -1,13 +1,10 @@
 //! Local state of a pulled store: private directories, verified copies, the summary a script
 //! reads and plain progress lines off a terminal.
 
-mod common;
-mod pull_common;
-
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use pull_common::{fast_sandbox, pull, seal_events};
+use crate::pull_common::{fast_sandbox, pull, seal_events};
 
 fn mode(p: &Path) -> u32 {
     std::fs::metadata(p).unwrap().permissions().mode() & 0o777

@@ -1,10 +1,8 @@
 //! `trailscope keygen`, end to end.
 
-mod common;
-
 use std::fs;
 
-use common::Sandbox;
+use crate::common::Sandbox;
 
 #[test]
 fn keygen_writes_a_private_key_0600_and_prints_the_public_key() {
@@ -110,7 +108,7 @@ fn keygen_rejects_names_with_spaces_or_plus() {
             .stderr_has("invalid key name");
     }
     assert!(
-        common::list_names(&sb.path("keys")).is_empty(),
+        crate::common::list_names(&sb.path("keys")).is_empty(),
         "no key files written"
     );
 }
@@ -133,7 +131,7 @@ fn keygen_keeps_key_files_inside_out_for_names_with_slashes() {
         "the key name is kept: {public}"
     );
     assert_eq!(
-        common::list_names(&sb.path("keys")),
+        crate::common::list_names(&sb.path("keys")),
         ["audit.example.com_prod.key", "audit.example.com_prod.pub"]
     );
 
@@ -152,13 +150,13 @@ fn keygen_keeps_key_files_inside_out_for_names_with_slashes() {
         "s",
         "--key",
         "keys/audit.example.com_prod.key",
-        &common::fixture("k8s-audit.ndjson"),
+        &crate::common::fixture("k8s-audit.ndjson"),
     ])
     .ok();
     let report = sb.verify_json("s", 0);
     assert_eq!(report["signer"], public.trim());
     assert_eq!(
         report["checkpoint"]["signer"],
-        common::short_key(public.trim())
+        crate::common::short_key(public.trim())
     );
 }

@@ -4,9 +4,7 @@
 //! terminal back. Expected numbers come from the headless CLI on the same index, never from
 //! constants. See `console_tmux_common` for the harness; without tmux these tests skip.
 
-mod console_tmux_common;
-
-use console_tmux_common::{
+use crate::console_tmux_common::{
     KEY_TIMEOUT, PULL_TIMEOUT, Sandbox, Screen, Tmux, exe_of, have_tmux, number_before,
 };
 use serde_json::json;
@@ -559,7 +557,7 @@ fn sigterm_gives_the_terminal_back() {
     if let Some(exe) = exe_of(pid) {
         assert_eq!(
             exe.file_name(),
-            std::path::Path::new(console_tmux_common::BIN).file_name(),
+            std::path::Path::new(crate::console_tmux_common::BIN).file_name(),
             "pane pid {pid} is {exe:?}, not the console"
         );
     }
@@ -588,7 +586,7 @@ fn sigterm_gives_the_terminal_back() {
     );
     // tmux hides the cursor of a dead pane itself, so the cursor is checked in what the console
     // wrote last: the restoring sequences after its final frame.
-    let tail = console_tmux_common::recorded(&record, KEY_TIMEOUT);
+    let tail = crate::console_tmux_common::recorded(&record, KEY_TIMEOUT);
     for (on, off, what) in [
         ("\x1b[?1049h", "\x1b[?1049l", "alternate screen"),
         ("\x1b[?1000h", "\x1b[?1000l", "mouse capture"),

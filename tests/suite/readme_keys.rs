@@ -3,7 +3,7 @@
 use trailscope::tui::action::ACTIONS;
 use trailscope::tui::keys::KeySpec;
 
-const README: &str = include_str!("../README.md");
+const README: &str = include_str!("../../README.md");
 
 fn key_table() -> Vec<&'static str> {
     let start = README.find("### Keys").expect("README has a Keys section");

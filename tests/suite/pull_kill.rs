@@ -5,17 +5,14 @@
 //! so fetching, structured indexing, its commits, the full-text pass and the merge are all hit.
 //! Set `TRAILSCOPE_KILL_SEED` to replay a failing sequence (the seed is printed on failure).
 
-mod common;
-mod pull_common;
-
 use std::fs::File;
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{BIN, Sandbox};
-use pull_common::{
+use crate::common::{BIN, Sandbox};
+use crate::pull_common::{
     WORD, all_hits, fast_sandbox, new_home, pull, seal_events, search, sorted_ids, try_search,
 };
 use rand::{Rng, SeedableRng};

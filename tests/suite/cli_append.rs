@@ -1,11 +1,9 @@
 //! Appending to an existing store: the chain continues, checkpoints grow, and a store that does
 //! not verify (or belongs to another key) is never extended.
 
-mod common;
-
 use std::fs;
 
-use common::{Sandbox, fixture, list_names, problem_kinds};
+use crate::common::{Sandbox, fixture, list_names, problem_kinds};
 
 /// A signed store: 10 k8s events in 4 segments (checkpoint size 4).
 fn signed_store(sb: &Sandbox) {
@@ -97,7 +95,7 @@ fn appending_without_a_key_leaves_an_unsigned_tail_that_a_later_keyed_seal_cover
     assert_eq!(report["unsigned_segments"], 1);
     assert_eq!(report["events"], 16);
     assert_eq!(problem_kinds(&report), ["unsigned_tail"]);
-    assert_eq!(common::problem(&report, "unsigned_tail")["seq"], 4);
+    assert_eq!(crate::common::problem(&report, "unsigned_tail")["seq"], 4);
 
     sb.seal_signed(&[&fixture("cloudtrail-lines.ndjson")]).ok();
     let report = sb.verify_json("store", 0);
@@ -132,7 +130,10 @@ fn seal_refuses_to_extend_a_tampered_store() {
     assert_eq!(snapshot(&sb), before, "nothing written");
 
     let report = sb.verify_json("store", 1);
-    assert_eq!(common::problem(&report, "content_modified")["seq"], 1);
+    assert_eq!(
+        crate::common::problem(&report, "content_modified")["seq"],
+        1
+    );
 }
 
 #[test]
@@ -153,7 +154,7 @@ fn seal_refuses_a_key_other_than_the_stores_signer() {
     .stderr_has("signed by ops+")
     .stderr_has(&format!(
         "not by this key ({})",
-        common::short_key(&intruder)
+        crate::common::short_key(&intruder)
     ));
     assert_eq!(snapshot(&sb), before, "nothing written");
 

@@ -4,9 +4,7 @@
 //! background, outcome colours, `NO_COLOR`) are checked on the buffer itself, and a store of
 //! hostile strings must reach the screen only as visible escapes.
 
-mod console_common;
-
-use console_common::{Console, SMALL, STORE_LABEL, WIDE, row_of, table_rows};
+use crate::console_common::{Console, SMALL, STORE_LABEL, WIDE, row_of, table_rows};
 use ratatui::buffer::Buffer;
 use ratatui::style::Color;
 use serde_json::json;
@@ -583,7 +581,7 @@ fn no_color_draws_no_colour_in_any_view() {
     ];
     for &(keys, tamper) in views {
         for size in [SMALL, WIDE] {
-            let mut c = Console::on(console_common::demo(tamper), size, theme());
+            let mut c = Console::on(crate::console_common::demo(tamper), size, theme());
             c.keys(keys);
             let buf = c.buffer(size.0, size.1);
             for (i, cell) in buf.content.iter().enumerate() {
@@ -594,7 +592,7 @@ fn no_color_draws_no_colour_in_any_view() {
         }
     }
     // Outcomes stay distinguishable: denied is bold and underlined.
-    let mut c = Console::on(console_common::demo(false), SMALL, theme());
+    let mut c = Console::on(crate::console_common::demo(false), SMALL, theme());
     search(&mut c, "outcome:denied");
     c.press("enter");
     let buf = c.buffer(80, 24);
@@ -633,9 +631,9 @@ fn hostile_records() -> Vec<serde_json::Value> {
 }
 
 /// The hostile store, sealed and pulled once per process.
-fn hostile() -> &'static console_common::Pulled {
-    static STORE: std::sync::OnceLock<console_common::Pulled> = std::sync::OnceLock::new();
-    STORE.get_or_init(|| console_common::sealed(&hostile_records()))
+fn hostile() -> &'static crate::console_common::Pulled {
+    static STORE: std::sync::OnceLock<crate::console_common::Pulled> = std::sync::OnceLock::new();
+    STORE.get_or_init(|| crate::console_common::sealed(&hostile_records()))
 }
 
 fn assert_terminal_safe(text: &str) {

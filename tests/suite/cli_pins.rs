@@ -2,11 +2,9 @@
 //! (fork), or changes its signer, is caught by the pin an earlier `verify` left in the home;
 //! `forget` clears it. `--pubkey` overrides trust on first use.
 
-mod common;
-
 use std::fs;
 
-use common::{Sandbox, fixture, list_names, problem, problem_kinds, short_key};
+use crate::common::{Sandbox, fixture, list_names, problem, problem_kinds, short_key};
 
 /// 6 segments in two seal runs (checkpoints of size 4 and 6), verified once (pinned at seq 5).
 /// Returns the pinned head hash.

@@ -3,14 +3,11 @@
 //! tail) and pulled, and every query's hits, totals, buckets and top values are compared with
 //! plain filtering, sorting and counting of the generated records (`query_model`).
 
-mod common;
-mod query_model;
-
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use common::{Run, Sandbox};
-use query_model::{
+use crate::common::{Run, Sandbox};
+use crate::query_model::{
     C1_ACTOR, EVIL_ACTOR, Ev, HOUR, MIN, Order, SEC, expected, generate, has_terminal_controls,
     in_range, outcome_counts, rfc3339, top_values,
 };
@@ -73,7 +70,7 @@ fn fixture() -> &'static Fixture {
         assert_eq!(pulled["head"]["events"], 3240, "{pulled:#}");
 
         let evs: Vec<Ev> = signed.into_iter().chain(tail).collect();
-        let stored = common::segments(&sb.path("store"));
+        let stored = crate::common::segments(&sb.path("store"));
         assert_eq!(stored.len(), 19);
         let mut model = evs.iter();
         for seg in &stored {
@@ -496,7 +493,7 @@ fn hits_name_their_record_and_whether_a_checkpoint_signs_it() {
     );
     let hits = json_lines(&run);
     assert_eq!(hits.len(), 2, "{run}");
-    let segs = common::segments(&fx.sb.path("store"));
+    let segs = crate::common::segments(&fx.sb.path("store"));
     for h in &hits {
         let e = fx.by_request_id(h["request_id"].as_str().expect("request_id"));
         let original: Value = serde_json::from_str(&e.line).expect("line is JSON");

@@ -3,7 +3,7 @@
 //! hashing, note encoding) makes these tests fail.
 //!
 //! To regenerate after an intentional format change (which also needs a new format version):
-//! `TRAILSCOPE_BLESS=1 cargo test --test golden`.
+//! `TRAILSCOPE_BLESS=1 cargo test --test suite golden::`.
 
 use std::path::{Path, PathBuf};
 

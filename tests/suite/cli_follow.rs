@@ -1,15 +1,13 @@
 //! `trailscope seal --follow FILE`: tails a growing file, seals as it grows, and on SIGTERM
 //! seals what is pending, signs a checkpoint and exits 0.
 
-mod common;
-
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{BIN, Sandbox, all_body_lines, segments};
+use crate::common::{BIN, Sandbox, all_body_lines, segments};
 
 /// A realistic application audit line at 12:00:00 + `i` × 10 ms (all within one second).
 fn event(i: usize) -> String {
@@ -215,7 +213,7 @@ fn follow_reports_rejected_lines_and_exits_1_without_skip_bad() {
     // Unsigned follow: intact, with the unsigned-tail warning.
     let report = sb.verify_json("store", 0);
     assert_eq!(report["events"], 2);
-    assert_eq!(common::problem_kinds(&report), ["unsigned_tail"]);
+    assert_eq!(crate::common::problem_kinds(&report), ["unsigned_tail"]);
 }
 
 #[test]

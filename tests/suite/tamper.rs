@@ -44,15 +44,13 @@
 //! Deterministic regressions for the verifier bugs these properties found, and an exhaustive
 //! header bit-flip sweep, are in `tamper_regressions.rs`.
 
-mod tamper_common;
-
 use std::collections::BTreeSet;
 use std::fs;
 
+use crate::tamper_common::*;
 use proptest::collection::{btree_set, vec};
 use proptest::prelude::*;
 use proptest::sample::Index;
-use tamper_common::*;
 use trailscope::event::time::{format_ns, parse_rfc3339_ns};
 use trailscope::segment::Hash32;
 use trailscope::verify::{Kind, SegmentState};
