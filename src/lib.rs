@@ -15,17 +15,23 @@
 //! - [`trace`]: distributed traces from OTLP JSON files or a Jaeger-compatible API;
 //! - [`demo`]: the built-in demo store;
 //! - [`text`]: terminal-safe rendering of untrusted strings;
+//! - [`bookmarks`], [`mask`], [`journal`], [`export`]: bookmarks and notes, redaction, the
+//!   investigator's own journal, and postmortem / evidence exports with offline proofs;
 //! - [`tui`]: the interactive console (state, update, views, themes, keymap);
 //! - [`cli`]: the command-line front end (thin: parsing and printing only).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod bookmarks;
 pub mod cli;
 pub mod demo;
 pub mod event;
+pub mod export;
 pub mod home;
 pub mod index;
+pub mod journal;
+pub mod mask;
 pub mod metrics;
 pub mod pull;
 pub mod query;

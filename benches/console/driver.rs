@@ -58,7 +58,11 @@ pub fn kind_of(r: &Request) -> usize {
         Request::Rows { .. } => 4,
         Request::Count { .. } => 5,
         Request::Facets { .. } => 6,
-        Request::Detail { .. } | Request::Copy { .. } => REQUEST_KINDS.len(),
+        Request::Detail { .. }
+        | Request::Copy { .. }
+        | Request::Bookmarks(_)
+        | Request::Journal { .. }
+        | Request::Export { .. } => REQUEST_KINDS.len(),
     }
 }
 
@@ -90,6 +94,9 @@ pub fn describe(r: &Request) -> String {
         Request::Extent { .. } => "extent".into(),
         Request::Detail { .. } => "detail".into(),
         Request::Copy { .. } => "copy".into(),
+        Request::Bookmarks(_) => "bookmarks".into(),
+        Request::Journal { .. } => "journal".into(),
+        Request::Export { .. } => "export".into(),
     }
 }
 

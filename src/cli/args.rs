@@ -42,6 +42,17 @@ pub enum Command {
     Metrics(MetricsArgs),
     /// Print a trace's span tree (store traces/*.json, --otlp files, Jaeger).
     Trace(TraceArgs),
+    /// Export events (a query, or the bookmarks) as a Markdown timeline, a JSON evidence bundle
+    /// with proofs, or CSV.
+    Export(super::export_cmd::ExportArgs),
+    /// Check a JSON export offline: every event's inclusion proof, the header chain and the
+    /// checkpoint signature.
+    Prove(super::export_cmd::ProveArgs),
+    /// List a store's bookmarks and their notes.
+    Bookmarks(super::notes_cmd::BookmarksArgs),
+    /// List or check the investigator's own hash-chained journal of searches, pivots, reveals
+    /// and exports.
+    Journal(super::notes_cmd::JournalArgs),
 }
 
 /// `trailscope metrics`.
@@ -114,6 +125,12 @@ pub struct ConsoleArgs {
     /// Do not pull: show only what is already indexed.
     #[arg(long)]
     pub offline: bool,
+    /// Keep pulling while open: newly sealed segments are verified and appear live.
+    #[arg(long, conflicts_with = "offline")]
+    pub follow: bool,
+    /// Time between two pulls with --follow (`5s`, `1m`).
+    #[arg(long, default_value = "5s", requires = "follow")]
+    pub interval: String,
     /// Metrics and traces shown beside the events.
     #[command(flatten)]
     pub correlate: CorrelateArgs,

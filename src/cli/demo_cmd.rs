@@ -25,10 +25,23 @@ pub fn run(a: DemoArgs) -> anyhow::Result<Outcome> {
     let pins = PinStore::new(&home);
     pins.forget(&store.location())?;
     // Likewise an index pulled from an earlier demo store.
+    // Bookmarks and notes are kept: the demo is deterministic, so (seq, pos) still name the
+    // same events.
     let state = crate::home::store_state_dir(&home, &store.location());
+    let bookmarks = crate::bookmarks::path_for(&home, &store.location());
+    let kept = std::fs::read(&bookmarks).ok();
     if state.exists() {
         std::fs::remove_dir_all(&state)
             .map_err(|e| anyhow::anyhow!("removing {}: {e}", state.display()))?;
+    }
+    if let Some(bytes) = kept {
+        crate::home::create_private_dir(&state)?;
+        std::fs::write(&bookmarks, &bytes)
+            .and_then(|()| {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&bookmarks, std::fs::Permissions::from_mode(0o600))
+            })
+            .map_err(|e| anyhow::anyhow!("keeping {}: {e}", bookmarks.display()))?;
     }
     let report = verify_store(
         store.as_ref(),

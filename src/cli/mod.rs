@@ -7,7 +7,9 @@
 mod args;
 mod correlate_cmd;
 mod demo_cmd;
+mod export_cmd;
 mod keygen;
+mod notes_cmd;
 mod open_cmd;
 mod pull_cmd;
 mod query_cmd;
@@ -79,5 +81,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Open(a) => open_cmd::run(&a.store, a.view),
         Command::Metrics(a) => correlate_cmd::metrics(a),
         Command::Trace(a) => correlate_cmd::trace(a),
+        Command::Export(a) => export_cmd::export(a),
+        Command::Prove(a) => export_cmd::prove(a),
+        Command::Bookmarks(a) => notes_cmd::bookmarks(a),
+        Command::Journal(a) => notes_cmd::journal(a),
     }
 }

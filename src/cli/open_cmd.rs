@@ -132,6 +132,16 @@ pub fn run(store: &str, args: ConsoleArgs) -> anyhow::Result<Outcome> {
             .after_ns
             .unwrap_or(crate::tui::state::correlation::DEFAULT_AFTER),
     );
+    let follow = if args.follow {
+        let every = crate::tui::config::duration_ns(&args.interval)
+            .map_err(|e| anyhow::anyhow!("--interval: {e}"))?;
+        if every < 100_000_000 {
+            anyhow::bail!("--interval must be at least 100ms");
+        }
+        Some(std::time::Duration::from_nanos(every as u64))
+    } else {
+        None
+    };
     let home = trailscope_home()?;
     init_log(&home)?;
     let store = open_store(store)?;
@@ -157,6 +167,7 @@ pub fn run(store: &str, args: ConsoleArgs) -> anyhow::Result<Outcome> {
         to,
         sources,
         around,
+        follow,
     })?;
     Ok(Outcome::Ok)
 }

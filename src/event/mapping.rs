@@ -244,6 +244,27 @@ impl Mapping {
         })
     }
 
+    /// The canonical event of a stored line, as the index maps it: a line that is not JSON
+    /// or does not map keeps its time (if any) and outcome `unknown`, never fails. Also
+    /// returns the parsed JSON, when it is JSON.
+    pub fn map_line_lenient(&self, line: &[u8]) -> (AuditEvent, Option<Value>) {
+        let parsed: Option<Value> = serde_json::from_slice(line).ok();
+        let event = parsed.as_ref().and_then(|v| self.map_value(v).ok());
+        let event = event.unwrap_or_else(|| AuditEvent {
+            time: self.record_time(line).unwrap_or(0),
+            actor: String::new(),
+            action: String::new(),
+            resource: String::new(),
+            outcome: Outcome::Unknown,
+            source_ip: None,
+            user_agent: None,
+            trace_id: None,
+            span_id: None,
+            request_id: None,
+        });
+        (event, parsed)
+    }
+
     /// The time of one raw record, without building the whole JSON tree (the verifier's hot
     /// path). Always agrees with `map_record(raw)?.time`.
     pub fn record_time(&self, raw: &[u8]) -> Result<TimeNs, MapError> {

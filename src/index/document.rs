@@ -3,7 +3,7 @@
 use serde_json::Value;
 use tantivy::{DateTime, TantivyDocument};
 
-use crate::event::{AuditEvent, Mapping, Outcome};
+use crate::event::Mapping;
 
 use super::schema::{Fields, MAX_POS};
 
@@ -28,20 +28,7 @@ pub fn event_document(
     line: &[u8],
 ) -> TantivyDocument {
     let mut doc = TantivyDocument::new();
-    let parsed: Option<Value> = serde_json::from_slice(line).ok();
-    let event = parsed.as_ref().and_then(|v| mapping.map_value(v).ok());
-    let event = event.unwrap_or_else(|| AuditEvent {
-        time: mapping.record_time(line).unwrap_or(0),
-        actor: String::new(),
-        action: String::new(),
-        resource: String::new(),
-        outcome: Outcome::Unknown,
-        source_ip: None,
-        user_agent: None,
-        trace_id: None,
-        span_id: None,
-        request_id: None,
-    });
+    let (event, parsed) = mapping.map_line_lenient(line);
     doc.add_date(fields.time, DateTime::from_timestamp_nanos(event.time));
     doc.add_u64(fields.seq, place.seq);
     doc.add_u64(fields.pos, place.pos);

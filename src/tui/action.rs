@@ -70,6 +70,20 @@ pub enum Action {
     ToggleSpans,
     /// In a trace: the audit events during the selected span.
     SpanWindow,
+    /// Follow the newest events (live follow).
+    Follow,
+    /// Bookmark the selected event (again: remove the bookmark).
+    Bookmark,
+    /// Add or edit the selected event's note (bookmarking it).
+    Note,
+    /// The bookmarks list.
+    Bookmarks,
+    /// Export bookmarks or the view (Markdown, JSON with proofs, CSV).
+    Export,
+    /// Reveal the selected event's masked values (again: mask them).
+    Reveal,
+    /// In lists: delete the selected item.
+    Delete,
 }
 
 /// One row of the action table.
@@ -252,6 +266,43 @@ pub const ACTIONS: &[ActionInfo] = &[
         "in a trace: all audit events during the selected span",
         &["w"],
     ),
+    a(
+        Action::Follow,
+        "follow",
+        "follow the newest events (with --follow: live)",
+        &["F"],
+    ),
+    a(
+        Action::Bookmark,
+        "bookmark",
+        "bookmark the selected event (again: remove)",
+        &["m"],
+    ),
+    a(
+        Action::Note,
+        "note",
+        "add or edit the event's note (bookmarks it)",
+        &["c"],
+    ),
+    a(
+        Action::Bookmarks,
+        "bookmarks",
+        "bookmarks: Enter jumps, c edits the note, d deletes",
+        &["b"],
+    ),
+    a(
+        Action::Export,
+        "export",
+        "export bookmarks or the view: Markdown, JSON with proofs, CSV",
+        &["e"],
+    ),
+    a(
+        Action::Reveal,
+        "reveal",
+        "reveal the event's masked values (again: mask)",
+        &["R"],
+    ),
+    a(Action::Delete, "delete", "in lists: delete", &["d"]),
 ];
 
 impl Action {

@@ -368,10 +368,17 @@ impl Config {
     }
 }
 
-/// A duration such as `5m`, `90s`, `1h` or `2d` (also with a leading `-` or `+`, ignored), in
+/// A duration such as `500ms`, `5m`, `90s`, `1h` or `2d` (also with a leading `-` or `+`, ignored), in
 /// nanoseconds.
 pub fn duration_ns(s: &str) -> Result<i64, String> {
     let t = s.trim().trim_start_matches(['-', '+']);
+    if let Some(ms) = t.strip_suffix("ms") {
+        return ms
+            .parse::<i64>()
+            .ok()
+            .and_then(|n| n.checked_mul(1_000_000))
+            .ok_or_else(|| format!("{s:?}: expected a number of milliseconds before ms"));
+    }
     let d = crate::query::time_arg::parse_time_arg(&format!("-{t}"), 0)?;
     Ok(d.saturating_neg())
 }

@@ -1,7 +1,7 @@
 //! The event loop: one channel carries terminal input, worker answers, pull reports and
 //! signals; after draining it the screen is drawn once (renders are coalesced).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -55,6 +55,8 @@ pub struct OpenOptions {
     pub sources: Sources,
     /// Audit events shown around a metric anomaly (before, after its onset; ns).
     pub around: (i64, i64),
+    /// Pull again this long after each pull (live follow), or only once.
+    pub follow: Option<Duration>,
 }
 
 enum Msg {
@@ -104,12 +106,33 @@ fn start_correlator(sources: Sources, tx: SyncSender<Msg>) -> mpsc::Sender<CRequ
     req_tx
 }
 
-fn start_pull(store: Box<dyn Store>, home: PathBuf, opts: PullOptions, tx: SyncSender<Msg>) {
+fn start_pull(
+    store: Box<dyn Store>,
+    home: PathBuf,
+    opts: PullOptions,
+    follow: Option<Duration>,
+    tx: SyncSender<Msg>,
+) {
     thread::spawn(move || {
+        loop {
+            if !pull_once(store.as_ref(), &home, &opts, &tx) {
+                return;
+            }
+            match follow {
+                Some(every) => thread::sleep(every),
+                None => return,
+            }
+        }
+    });
+}
+
+/// One pull, reported to the UI; false when the UI is gone.
+fn pull_once(store: &dyn Store, home: &Path, opts: &PullOptions, tx: &SyncSender<Msg>) -> bool {
+    {
         let mut last = Instant::now() - PROGRESS_EVERY;
         let progress_tx = tx.clone();
         let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            pull(store.as_ref(), &home, &opts, &mut |p| {
+            pull(store, home, opts, &mut |p| {
                 if last.elapsed() >= PROGRESS_EVERY || p.segments == p.total_segments {
                     last = Instant::now();
                     let _ = progress_tx.try_send(Msg::Pull(PullEvent::Progress(p.clone())));
@@ -125,8 +148,8 @@ fn start_pull(store: Box<dyn Store>, home: PathBuf, opts: PullOptions, tx: SyncS
             tracing::warn!("background pull failed: {e:#}");
         }
         let res = res.map_err(|e| format!("{e:#}"));
-        let _ = tx.send(Msg::Pull(PullEvent::Done(Box::new(res))));
-    });
+        tx.send(Msg::Pull(PullEvent::Done(Box::new(res)))).is_ok()
+    }
 }
 
 /// Opens the console and runs it until the user quits.
@@ -146,7 +169,14 @@ pub fn run(opts: OpenOptions) -> anyhow::Result<()> {
     app.correlation = super::state::Correlation::new(configured, opts.around);
     if opts.background_pull {
         app.pull = PullStatus::Starting;
-        start_pull(opts.store, opts.home.clone(), opts.pull, tx.clone());
+        app.live.on = opts.follow.is_some();
+        start_pull(
+            opts.store,
+            opts.home.clone(),
+            opts.pull,
+            opts.follow,
+            tx.clone(),
+        );
     }
     start_input(tx.clone());
     drop(tx);

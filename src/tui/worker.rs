@@ -10,13 +10,18 @@ use std::sync::mpsc::Receiver;
 
 use serde_json::Value;
 
+use crate::bookmarks::{Bookmark, Bookmarks};
 use crate::event::time::TimeNs;
 use crate::index::IndexHead;
+use crate::mask::Masker;
 use crate::query::{
     Facets, Filter, Histogram, Hit, Order, QueryError, Workspace, count, facets, histogram, search,
     time_bounds,
 };
 use crate::segment::hash::sha256;
+
+/// Most events one export from the console writes.
+const EXPORT_LIMIT: usize = 100_000;
 
 /// Fields shown in the facets panel, in order.
 pub const FACET_FIELDS: [&str; 5] = ["actor", "resource", "action", "outcome", "source_ip"];
@@ -84,12 +89,49 @@ pub enum Request {
         generation: u64,
         /// The event.
         hit: Hit,
+        /// Whether masked values are revealed.
+        reveal: bool,
     },
     /// The event as JSON, for the clipboard.
     Copy {
         /// The event.
         hit: Hit,
+        /// Whether masked values are revealed.
+        reveal: bool,
     },
+    /// Read or change the store's bookmarks (never coalesced).
+    Bookmarks(BookmarkOp),
+    /// Append to the investigator's journal (never coalesced).
+    Journal {
+        /// What was done: search, pivot, reveal, export, bookmark…
+        kind: String,
+        /// Details.
+        detail: Value,
+    },
+    /// Export events to a file under the trailscope home (never coalesced).
+    Export {
+        /// The bookmarks (else the query in the window).
+        bookmarks: bool,
+        /// The query and window (when not the bookmarks).
+        filter: Filter,
+        /// `md`, `json` or `csv`.
+        format: String,
+        /// Whether masked values are written unmasked.
+        reveal: bool,
+    },
+}
+
+/// A change to the bookmarks.
+#[derive(Clone, Debug)]
+pub enum BookmarkOp {
+    /// Just read them.
+    Load,
+    /// Bookmark the event, or remove its bookmark.
+    Toggle(Box<Hit>),
+    /// Set the note of an event, bookmarking it if needed.
+    Note(Box<Hit>, String),
+    /// Remove the bookmark of (seq, pos).
+    Remove(u64, u64),
 }
 
 impl Request {
@@ -104,7 +146,19 @@ impl Request {
             Request::Facets { .. } => 5,
             Request::Detail { .. } => 6,
             Request::Copy { .. } => 7,
+            Request::Bookmarks(_) => 8,
+            Request::Journal { .. } => 9,
+            Request::Export { .. } => 10,
         }
+    }
+
+    /// Whether a newer request of the same kind makes this one pointless (changes and
+    /// exports always run).
+    fn coalesces(&self) -> bool {
+        !matches!(
+            self,
+            Request::Bookmarks(_) | Request::Journal { .. } | Request::Export { .. }
+        )
     }
 }
 
@@ -117,6 +171,10 @@ pub struct Detail {
     pub record: Value,
     /// Chain hash (hex) of the event's segment, from the local verified copy.
     pub chain_hash: String,
+    /// Values masked in `record` (0 when revealed or nothing matched).
+    pub masked: usize,
+    /// Whether `record` is shown unmasked.
+    pub revealed: bool,
 }
 
 /// An answer. Errors are rendered text (already the library's message).
@@ -139,6 +197,12 @@ pub enum Response {
     Detail(u64, Result<Detail, String>),
     /// Answer to [`Request::Copy`].
     Copy(Result<String, String>),
+    /// Answer to [`Request::Bookmarks`]: all bookmarks after the change, and what was done.
+    Bookmarks(Result<(Vec<Bookmark>, String), String>),
+    /// Answer to [`Request::Journal`].
+    Journaled(Result<(), String>),
+    /// Answer to [`Request::Export`]: the file, events written, values masked.
+    Exported(Result<(PathBuf, usize, usize), String>),
     /// A request dropped because a newer one of its kind was queued behind it.
     Superseded,
 }
@@ -148,6 +212,7 @@ pub struct Worker {
     home: PathBuf,
     location: String,
     ws: Option<Workspace>,
+    masker: Masker,
 }
 
 fn msg(e: QueryError) -> String {
@@ -161,11 +226,127 @@ impl Worker {
             home,
             location,
             ws: None,
+            masker: Masker::new(&[]),
         }
+    }
+
+    /// Masks with `masker` (the config's `redact` list) instead of the defaults.
+    pub fn with_masker(mut self, masker: Masker) -> Worker {
+        self.masker = masker;
+        self
+    }
+
+    /// Bookmark changes, journal entries and exports: they need no open index.
+    fn answer_side(&mut self, req: Request) -> Response {
+        match req {
+            Request::Bookmarks(op) => Response::Bookmarks(self.bookmarks(op)),
+            Request::Journal { kind, detail } => Response::Journaled(
+                crate::journal::append(&self.home, &self.location, &kind, detail)
+                    .map_err(|e| format!("{e:#}")),
+            ),
+            Request::Export {
+                bookmarks,
+                filter,
+                format,
+                reveal,
+            } => Response::Exported(self.export(bookmarks, filter, &format, reveal)),
+            _ => unreachable!("only bookmark, journal and export requests come here"),
+        }
+    }
+
+    fn bookmarks(&mut self, op: BookmarkOp) -> Result<(Vec<Bookmark>, String), String> {
+        let mut b = Bookmarks::load(&self.home, &self.location).map_err(|e| e.to_string())?;
+        let (said, journal) = match op {
+            BookmarkOp::Load => (String::new(), None),
+            BookmarkOp::Toggle(hit) => {
+                if b.remove(hit.seq, hit.pos) {
+                    ("bookmark removed".to_string(), Some(("unbookmark", *hit)))
+                } else {
+                    b.add(&hit);
+                    (
+                        "bookmarked (b lists, c adds a note)".to_string(),
+                        Some(("bookmark", *hit)),
+                    )
+                }
+            }
+            BookmarkOp::Note(hit, note) => {
+                if b.get(hit.seq, hit.pos).is_none() {
+                    b.add(&hit);
+                }
+                b.try_set_note(hit.seq, hit.pos, &note)
+                    .map_err(|e| e.to_string())?;
+                ("note saved".to_string(), Some(("note", *hit)))
+            }
+            BookmarkOp::Remove(seq, pos) => {
+                b.remove(seq, pos);
+                ("bookmark removed".to_string(), None)
+            }
+        };
+        b.save().map_err(|e| e.to_string())?;
+        if let Some((kind, hit)) = journal {
+            let detail = serde_json::json!({"seq": hit.seq, "pos": hit.pos, "time": hit.time});
+            if let Err(e) = crate::journal::append(&self.home, &self.location, kind, detail) {
+                tracing::warn!("journal: {e:#}");
+            }
+        }
+        Ok((b.items().to_vec(), said))
+    }
+
+    fn export(
+        &mut self,
+        bookmarks: bool,
+        filter: Filter,
+        format: &str,
+        reveal: bool,
+    ) -> Result<(PathBuf, usize, usize), String> {
+        use crate::export::{ExportRequest, Format, Source};
+        let fmt: Format = format.parse()?;
+        let req = ExportRequest {
+            source: if bookmarks {
+                Source::Bookmarks
+            } else {
+                Source::Query(filter)
+            },
+            format: fmt,
+            reveal,
+            limit: EXPORT_LIMIT,
+        };
+        let done = crate::export::export(&self.home, &self.location, &req, &self.masker)
+            .map_err(|e| e.to_string())?;
+        let dir = self.home.join("exports");
+        crate::home::create_private_dir(&dir).map_err(|e| format!("{e:#}"))?;
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+        let what = if bookmarks { "bookmarks" } else { "view" };
+        let path = dir.join(format!("{what}-{stamp}.{}", fmt.extension()));
+        // Journaled before the file exists, as the CLI does: an export never goes unrecorded.
+        crate::export::record_in_journal(
+            &self.home,
+            &self.location,
+            &req,
+            &done,
+            &path.display().to_string(),
+        )
+        .map_err(|e| format!("journal: {e:#}"))?;
+        let write = || -> std::io::Result<()> {
+            use std::io::Write;
+            use std::os::unix::fs::OpenOptionsExt;
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&path)?;
+            f.write_all(done.text.as_bytes())?;
+            f.sync_all()
+        };
+        write().map_err(|e| format!("writing {}: {e}", path.display()))?;
+        Ok((path, done.events, done.masked))
     }
 
     /// Answers one request (this is all the thread does; tests call it directly).
     pub fn answer(&mut self, req: Request) -> Response {
+        if !req.coalesces() {
+            return self.answer_side(req);
+        }
         if let Request::Reload = req {
             return match Workspace::open(&self.home, &self.location) {
                 Ok(ws) => {
@@ -194,6 +375,9 @@ impl Worker {
                 Request::Facets { generation, .. } => Response::Facets(generation, Err(e)),
                 Request::Detail { generation, .. } => Response::Detail(generation, Err(e)),
                 Request::Copy { .. } => Response::Copy(Err(e)),
+                Request::Bookmarks(_) | Request::Journal { .. } | Request::Export { .. } => {
+                    unreachable!("answered without the index")
+                }
             };
         };
         match req {
@@ -234,14 +418,22 @@ impl Worker {
                     .collect::<Result<Vec<_>, _>>()
                     .map_err(msg),
             ),
-            Request::Detail { generation, hit } => {
-                Response::Detail(generation, detail(ws, &hit).map_err(|e| format!("{e:#}")))
-            }
-            Request::Copy { hit } => Response::Copy(
-                detail(ws, &hit)
+            Request::Detail {
+                generation,
+                hit,
+                reveal,
+            } => Response::Detail(
+                generation,
+                detail(ws, &hit, &self.masker, reveal).map_err(|e| format!("{e:#}")),
+            ),
+            Request::Copy { hit, reveal } => Response::Copy(
+                detail(ws, &hit, &self.masker, reveal)
                     .map(|d| copy_json(&hit, &d))
                     .map_err(|e| format!("{e:#}")),
             ),
+            Request::Bookmarks(_) | Request::Journal { .. } | Request::Export { .. } => {
+                unreachable!("answered without the index")
+            }
         }
     }
 
@@ -255,7 +447,7 @@ impl Worker {
             let mut keep: Vec<Request> = Vec::with_capacity(batch.len());
             let mut superseded = 0;
             for r in batch.into_iter().rev() {
-                if keep.iter().any(|k| k.kind() == r.kind()) {
+                if r.coalesces() && keep.iter().any(|k| k.kind() == r.kind()) {
                     superseded += 1;
                 } else {
                     keep.push(r);
@@ -279,15 +471,22 @@ impl Worker {
     }
 }
 
-fn detail(ws: &Workspace, hit: &Hit) -> anyhow::Result<Detail> {
+fn detail(ws: &Workspace, hit: &Hit, masker: &Masker, reveal: bool) -> anyhow::Result<Detail> {
     let line = ws.local.read_line(hit.seq, hit.offset)?;
     let record = serde_json::from_slice(&line)
         .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&line).into_owned()));
+    let (record, masked) = if reveal {
+        (record, 0)
+    } else {
+        masker.mask_record(&record)
+    };
     let header = ws.local.header_line(hit.seq)?;
     Ok(Detail {
         key: (hit.seq, hit.pos),
         record,
         chain_hash: sha256(&header).to_hex(),
+        masked,
+        revealed: reveal,
     })
 }
 

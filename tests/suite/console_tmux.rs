@@ -699,3 +699,73 @@ fn demo_anomaly_then_the_trace_of_a_failing_request_and_back() {
     let s = tmux.wait("the console to exit", KEY_TIMEOUT, |s| s.has("EXIT="));
     assert!(s.has("EXIT=0"), "{s}");
 }
+
+/// `n` NDJSON events from `start_s` seconds after 09:00, actor `who`.
+fn batch(who: &str, start_s: u32, n: u32) -> String {
+    (0..n)
+        .map(|i| {
+            let s = start_s + i;
+            format!(
+                "{}\n",
+                json!({"time": format!("2026-11-24T09:{:02}:{:02}Z", s / 60, s % 60),
+                       "actor": who, "action": "get", "resource": format!("item-{s}"),
+                       "outcome": "success"})
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn follow_shows_newly_sealed_events_live_and_counts_them_when_away() {
+    if !have_tmux() {
+        return;
+    }
+    let sb = Sandbox::new();
+    let keys = sb.path_str("keys");
+    let store = sb.path_str("store");
+    sb.ts(&["keygen", "--name", "live.test", "--out", &keys], 0);
+    let key = format!("{keys}/live.test.key");
+    let seal = |name: &str, text: String| {
+        std::fs::write(sb.path(name), text).expect("writing input");
+        let input = sb.path_str(name);
+        sb.ts(
+            &[
+                "seal", "--store", &store, "--key", &key, "--format", "ndjson", &input,
+            ],
+            0,
+        );
+    };
+    seal("one.ndjson", batch("first-batch", 0, 5));
+    let tmux = Tmux::start(&sb.console_cmd(&["open", &store, "--follow", "--interval", "300ms"]));
+    let s = tmux.wait("the first batch", PULL_TIMEOUT, |s| {
+        number_before(s.line(1), " events") == Some(5) && s.has("● live")
+    });
+    assert!(s.rows().iter().all(|r| r.actor == "first-batch"), "{s}");
+
+    // Sealed while the console is open: verified and shown without a key press.
+    seal("two.ndjson", batch("second-batch", 60, 4));
+    let s = tmux.wait("the second batch, live", PULL_TIMEOUT, |s| {
+        number_before(s.line(1), " events") == Some(9) && s.has("second-batch")
+    });
+    assert!(s.has("● live"), "{s}");
+    assert_eq!(
+        sb.search(&store, "actor:\"second-batch\"", &[]).len(),
+        4,
+        "the CLI sees what the console shows"
+    );
+
+    // Away from the live edge (zoomed in), new events are counted, not jumped to.
+    tmux.keys(&["g", "+"]);
+    tmux.wait("zoomed in", KEY_TIMEOUT, |s| s.has("live (F follows)"));
+    seal("three.ndjson", batch("third-batch", 120, 3));
+    let s = tmux.wait("the new-events marker", PULL_TIMEOUT, |s| {
+        s.has("+3 new (F follows)")
+    });
+    assert!(!s.has("third-batch"), "the view did not move:\n{s}");
+    tmux.keys(&["F"]);
+    let s = tmux.wait("back to the live edge", KEY_TIMEOUT, |s| {
+        s.has("● live") && s.has("third-batch") && number_before(s.line(1), " events") == Some(12)
+    });
+    assert!(!s.has("new (F follows)"), "{s}");
+    tmux.keys(&["q"]);
+}

@@ -40,6 +40,15 @@ pub enum PullStatus {
     Failed(String),
 }
 
+/// Live follow (`open --follow`): the store is pulled again and again.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Live {
+    /// Whether the console follows the store.
+    pub on: bool,
+    /// Events that arrived while the user was away from the live edge (shown as a marker).
+    pub new_events: u64,
+}
+
 /// A line of text being typed, with a cursor (a char index).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Input {
@@ -152,6 +161,21 @@ pub enum Overlay {
         /// Selected span row.
         selected: usize,
     },
+    /// The bookmarks list.
+    Bookmarks {
+        /// Selected bookmark.
+        selected: usize,
+    },
+    /// Typing a note for [`App::note_for`].
+    Note {
+        /// The text.
+        input: Input,
+    },
+    /// Choosing what to export and how.
+    Export {
+        /// Selected choice (see `update::notes::EXPORT_CHOICES`).
+        choice: usize,
+    },
     /// Typing a time.
     Jump {
         /// The text.
@@ -257,6 +281,14 @@ pub struct App {
     pub generations: Generations,
     /// Metrics and traces.
     pub correlation: Correlation,
+    /// Live follow.
+    pub live: Live,
+    /// The store's bookmarks, by time.
+    pub bookmarks: Vec<crate::bookmarks::Bookmark>,
+    /// The event the note prompt is for (its row, so it can be bookmarked with the note).
+    pub note_for: Option<Box<crate::query::Hit>>,
+    /// Events whose masked values the user revealed (`R`), by (seq, pos).
+    pub revealed: std::collections::BTreeSet<(u64, u64)>,
     /// Set when the user asked to quit.
     pub quit: bool,
 }
@@ -291,6 +323,10 @@ impl App {
                 false,
                 (correlation::DEFAULT_BEFORE, correlation::DEFAULT_AFTER),
             ),
+            live: Live::default(),
+            bookmarks: Vec::new(),
+            note_for: None,
+            revealed: std::collections::BTreeSet::new(),
             quit: false,
         }
     }
@@ -298,5 +334,17 @@ impl App {
     /// The selected event, if any.
     pub fn selected(&self) -> Option<&crate::query::Hit> {
         self.rows.selected_hit()
+    }
+
+    /// Whether the user revealed the masked values of `hit`.
+    pub fn is_revealed(&self, hit: &crate::query::Hit) -> bool {
+        self.revealed.contains(&(hit.seq, hit.pos))
+    }
+
+    /// The bookmark of `hit`, if it has one.
+    pub fn bookmark_of(&self, hit: &crate::query::Hit) -> Option<&crate::bookmarks::Bookmark> {
+        self.bookmarks
+            .iter()
+            .find(|b| (b.seq, b.pos) == (hit.seq, hit.pos))
     }
 }

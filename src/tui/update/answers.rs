@@ -93,7 +93,16 @@ pub fn on_response(app: &mut App, r: Response) -> Vec<Effect> {
                             let hit = hit.clone();
                             app.generations.detail += 1;
                             let generation = app.generations.detail;
-                            ask(app, &mut out, Request::Detail { generation, hit });
+                            let reveal = app.is_revealed(&hit);
+                            ask(
+                                app,
+                                &mut out,
+                                Request::Detail {
+                                    generation,
+                                    hit,
+                                    reveal,
+                                },
+                            );
                         }
                     }
                     if let (Some(hit), Some(w)) = (app.rows.selected_hit(), app.window.as_mut())
@@ -129,6 +138,38 @@ pub fn on_response(app: &mut App, r: Response) -> Vec<Effect> {
             }
             Err(e) => app.message = Some((Level::Error, format!("copy failed: {e}"))),
         },
+        Response::Bookmarks(res) => match res {
+            Ok((list, said)) => {
+                app.bookmarks = list;
+                if !said.is_empty() {
+                    app.message = Some((Level::Info, said));
+                }
+                if let Overlay::Bookmarks { selected } = &mut app.overlay {
+                    *selected = (*selected).min(app.bookmarks.len().saturating_sub(1));
+                }
+            }
+            Err(e) => app.message = Some((Level::Error, format!("bookmarks: {e}"))),
+        },
+        Response::Journaled(Err(e)) => {
+            app.message = Some((Level::Error, format!("journal: {e}")));
+        }
+        Response::Exported(res) => match res {
+            Ok((path, events, masked)) => {
+                let masked = if masked > 0 {
+                    format!(", {masked} values masked")
+                } else {
+                    String::new()
+                };
+                app.message = Some((
+                    Level::Info,
+                    format!(
+                        "exported {events} events to {}{masked}",
+                        crate::text::sanitize(&path.display().to_string())
+                    ),
+                ));
+            }
+            Err(e) => app.message = Some((Level::Error, format!("export failed: {e}"))),
+        },
         // Stale: a newer request of the same kind is in flight.
         _ => {}
     }
@@ -146,6 +187,10 @@ fn on_extent(app: &mut App, lo: i64, hi: i64, out: &mut Vec<Effect>) {
             app.follow_extent = app.requested_window == (None, None);
             app.window = Some(Window::new(from, to));
             refresh(app, out);
+        }
+        Some(w) if app.follow_extent && app.live.on && w.to <= hi => {
+            // Live: the window grows with the store and the table shows the newest events.
+            super::nav::follow(app, out);
         }
         Some(w) if app.follow_extent && (w.from != lo || w.to != hi) => {
             let mut nw = Window::new(lo, hi);
@@ -195,6 +240,9 @@ pub fn on_pull(app: &mut App, ev: PullEvent) -> Vec<Effect> {
                         first.kind.as_str(),
                         first.detail
                     ));
+                }
+                if app.live.on && !app.follow_extent {
+                    app.live.new_events += summary.indexed_events;
                 }
                 app.report = Some(summary.verify);
                 ask(app, &mut out, Request::Reload);

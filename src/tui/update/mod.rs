@@ -7,6 +7,7 @@ mod answers;
 mod correlation;
 mod mouse;
 mod nav;
+mod notes;
 mod overlays;
 mod prompt;
 
@@ -16,6 +17,7 @@ pub use answers::{PullEvent, on_pull, on_response, on_tick};
 pub use correlation::on_correlation;
 pub use mouse::on_mouse;
 pub use nav::{pivot_choices, term_query};
+pub use notes::EXPORT_CHOICES;
 
 use super::action::Action;
 use super::keymap::Keymap;
@@ -67,6 +69,13 @@ pub fn on_key(app: &mut App, keymap: &Keymap, key: KeyEvent) -> Vec<Effect> {
     }
     if matches!(app.overlay, Overlay::Search { .. } | Overlay::Jump { .. }) {
         return prompt::on_key(app, key);
+    }
+    if matches!(app.overlay, Overlay::Note { .. }) {
+        if key.code == KeyCode::Esc {
+            app.overlay = Overlay::None;
+            return Vec::new();
+        }
+        return notes::on_note_key(app, key);
     }
     match keymap.action_for(&key) {
         Some(a) => update(app, a),
@@ -132,7 +141,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Back => nav::back(app, &mut out),
         Action::Copy => {
             if let Some(hit) = app.selected().cloned() {
-                ask(app, &mut out, Request::Copy { hit });
+                let reveal = app.is_revealed(&hit);
+                ask(app, &mut out, Request::Copy { hit, reveal });
             }
         }
         Action::Down => nav::move_rows(app, 1, &mut out),
@@ -155,6 +165,11 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::Trace
         | Action::ToggleSpans => correlation::on_action(app, action, &mut out),
         Action::SpanWindow => {}
+        Action::Follow => nav::follow(app, &mut out),
+        Action::Bookmark | Action::Note | Action::Bookmarks | Action::Export | Action::Reveal => {
+            notes::on_action(app, action, &mut out)
+        }
+        Action::Delete => {}
     }
     out
 }
@@ -163,6 +178,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
 pub fn start(app: &mut App) -> Vec<Effect> {
     let mut out = Vec::new();
     ask(app, &mut out, Request::Reload);
+    notes::load(app, &mut out);
     out
 }
 

@@ -132,6 +132,16 @@ pub(crate) fn first(app: &mut App, out: &mut Vec<Effect>) {
     }
 }
 
+/// `F`: the whole extent, the window growing with it, the newest events in the table.
+pub(crate) fn follow(app: &mut App, out: &mut Vec<Effect>) {
+    let Some((lo, hi)) = app.extent else { return };
+    app.live.new_events = 0;
+    app.follow_extent = true;
+    app.window = Some(Window::new(lo, hi.saturating_add(1)));
+    request_histogram(app, out);
+    last(app, out);
+}
+
 /// `G`: the last event of the window.
 pub(crate) fn last(app: &mut App, out: &mut Vec<Effect>) {
     let Some(w) = app.window else { return };
@@ -270,6 +280,17 @@ pub(crate) fn push_query(
 ) {
     let pivot_from = at.map(|h| (h.seq, h.pos));
     let at = at.map(|h| h.time_ns);
+    let kind = if label.starts_with('/') {
+        "search"
+    } else {
+        "pivot"
+    };
+    super::notes::journal(
+        app,
+        out,
+        kind,
+        serde_json::json!({"label": label, "query": query}),
+    );
     let Some(window) = app.window else {
         app.query = query;
         return;
@@ -307,6 +328,13 @@ pub(crate) fn push_view(
         app.query = query;
         return;
     };
+    super::notes::journal(
+        app,
+        out,
+        "view",
+        serde_json::json!({"label": label, "query": query,
+            "from": window.map(|w| w.from), "to": window.map(|w| w.to)}),
+    );
     match app.crumbs.last_mut() {
         Some(c) if anomaly && c.anomaly => c.label = label,
         _ => app.crumbs.push(Crumb {

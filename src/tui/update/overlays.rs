@@ -29,15 +29,25 @@ pub(crate) fn request_facets(app: &mut App, out: &mut Vec<Effect>) {
 
 /// Opens the selected event's detail and asks for its record and proof.
 pub(crate) fn open_detail(app: &mut App, out: &mut Vec<Effect>) {
+    if app.selected().is_none() {
+        return;
+    }
+    app.overlay = Overlay::Detail { scroll: 0 };
+    request_detail(app, out);
+}
+
+/// Asks (again) for the selected event's record and proof.
+pub(crate) fn request_detail(app: &mut App, out: &mut Vec<Effect>) {
     let Some(hit) = app.selected().cloned() else {
         return;
     };
-    app.overlay = Overlay::Detail { scroll: 0 };
     app.detail = None;
     app.generations.detail += 1;
+    let reveal = app.is_revealed(&hit);
     let r = Request::Detail {
         generation: app.generations.detail,
         hit,
+        reveal,
     };
     ask(app, out, r);
 }
@@ -78,9 +88,25 @@ pub(crate) fn on_action(app: &mut App, action: Action, out: &mut Vec<Effect>) {
         super::correlation::on_waterfall(app, action, selected, out);
         return;
     }
+    if let Overlay::Bookmarks { selected } = app.overlay {
+        super::notes::on_list(app, action, selected, out);
+        return;
+    }
+    if let Overlay::Export { choice } = app.overlay {
+        super::notes::on_export_menu(app, action, choice, out);
+        return;
+    }
+    // In the detail overlay, the event's own actions still work.
+    if matches!(app.overlay, Overlay::Detail { .. })
+        && matches!(action, Action::Reveal | Action::Bookmark | Action::Note)
+    {
+        super::notes::on_action(app, action, out);
+        return;
+    }
     if action == Action::Copy {
         if let Some(hit) = app.selected().cloned() {
-            ask(app, out, Request::Copy { hit });
+            let reveal = app.is_revealed(&hit);
+            ask(app, out, Request::Copy { hit, reveal });
         }
         return;
     }
@@ -99,7 +125,10 @@ pub(crate) fn on_action(app: &mut App, action: Action, out: &mut Vec<Effect>) {
         Overlay::None
         | Overlay::Search { .. }
         | Overlay::Jump { .. }
-        | Overlay::Waterfall { .. } => {}
+        | Overlay::Waterfall { .. }
+        | Overlay::Bookmarks { .. }
+        | Overlay::Note { .. }
+        | Overlay::Export { .. } => {}
         Overlay::Help { scroll: s }
         | Overlay::Detail { scroll: s }
         | Overlay::Integrity { scroll: s } => scroll(s, action, max_scroll),

@@ -50,7 +50,7 @@ fn request_count(app: &mut App, out: &mut Vec<Effect>) {
 }
 
 /// Applies an editing key to `input`; true when the text changed.
-fn edit(input: &mut Input, key: KeyEvent) -> bool {
+pub(crate) fn edit(input: &mut Input, key: KeyEvent) -> bool {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     match key.code {
         KeyCode::Backspace => {

@@ -151,6 +151,21 @@ pub fn lines(app: &App, ctx: &Ctx) -> Vec<Line<'static>> {
             t.style(Role::Alert),
         )),
         Some(Ok(d)) => {
+            if d.revealed {
+                lines.push(Line::styled(
+                    " revealed: masked values are shown (R masks them again)",
+                    t.style(Role::Alert),
+                ));
+            } else if d.masked > 0 {
+                lines.push(Line::styled(
+                    format!(
+                        " {} value{} masked (R reveals)",
+                        d.masked,
+                        if d.masked == 1 { "" } else { "s" }
+                    ),
+                    t.style(Role::Muted),
+                ));
+            }
             let pretty = serde_json::to_string_pretty(&d.record).unwrap_or_default();
             for l in pretty.lines() {
                 lines.push(Line::raw(format!(" {}", sanitize(l))));

@@ -116,6 +116,17 @@ pub fn draw(f: &mut Frame, r: Rect, app: &App, ctx: &Ctx) {
             };
             prompt(f, r, "/", input, status, ctx);
         }
+        Overlay::Note { input } => {
+            let about = app
+                .note_for
+                .as_ref()
+                .map_or(String::new(), |h| format!(" · {} {}", h.actor, h.action));
+            let status = Span::styled(
+                fit(&format!("Enter saves · Esc cancels{about}"), w / 3),
+                t.style(Role::Muted),
+            );
+            prompt(f, r, "note: ", input, status, ctx);
+        }
         Overlay::Jump { input, error } => {
             let status = match error {
                 Some(e) => Span::styled(fit(&format!("✗ {e}"), w / 2), t.style(Role::Failure)),

@@ -4,6 +4,7 @@
 pub mod fit;
 pub mod layout;
 
+mod bookmarks;
 mod detail;
 mod facets;
 mod footer;
@@ -83,6 +84,9 @@ pub fn draw(f: &mut Frame, app: &App, ctx: &Ctx) {
         Overlay::Integrity { scroll } => integrity::draw(f, area, app, *scroll, ctx),
         Overlay::Pivot { choice } => pivot::draw(f, area, app, *choice, ctx),
         Overlay::Waterfall { selected } => waterfall::draw(f, area, app, *selected, ctx),
+        Overlay::Bookmarks { selected } => bookmarks::draw(f, area, app, *selected, ctx),
+        Overlay::Export { choice } => bookmarks::draw_export(f, area, app, *choice, ctx),
+        Overlay::Note { .. } => {}
     }
 }
 

@@ -75,6 +75,18 @@ fn head_spans<'a>(app: &App, ctx: &Ctx) -> Vec<Span<'a>> {
 
 fn pull_span<'a>(app: &App, ctx: &Ctx) -> Span<'a> {
     let t = ctx.theme;
+    if app.live.on && !matches!(app.pull, PullStatus::Running { .. } | PullStatus::Failed(_)) {
+        return if app.live.new_events > 0 {
+            Span::styled(
+                format!("live: +{} new (F follows)", app.live.new_events),
+                t.style(Role::Alert),
+            )
+        } else if app.follow_extent {
+            Span::styled("● live", t.style(Role::Success))
+        } else {
+            Span::styled("live (F follows)", t.style(Role::Muted))
+        };
+    }
     match &app.pull {
         PullStatus::Off => Span::styled("offline", t.style(Role::Muted)),
         PullStatus::Starting => Span::styled("pull: checking the store…", t.style(Role::Muted)),

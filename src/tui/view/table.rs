@@ -64,12 +64,19 @@ pub fn draw(f: &mut Frame, r: Rect, app: &App, ctx: &Ctx) {
     }
     for (i, h) in rows.hits.iter().enumerate().skip(rows.scroll).take(height) {
         let (mark, mark_role) = if h.verified {
-            ("✓ ", Role::Verified)
+            ("✓", Role::Verified)
         } else {
-            ("· ", Role::Unsigned)
+            ("·", Role::Unsigned)
+        };
+        // A bookmarked event has `*` after its mark.
+        let booked = if app.bookmark_of(h).is_some() {
+            "*"
+        } else {
+            " "
         };
         let mut spans = vec![
             Span::styled(mark, t.style(mark_role)),
+            Span::styled(booked, t.style(Role::Key)),
             Span::raw(pad(&row_time(h.time_ns, span), tw)),
             Span::raw(" "),
             Span::raw(pad_end(&h.actor, aw)),

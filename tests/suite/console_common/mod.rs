@@ -34,7 +34,7 @@ use trailscope::tui::state::App;
 use trailscope::tui::state::Correlation;
 use trailscope::tui::theme::Theme;
 use trailscope::tui::update::{
-    Effect, PullEvent, on_correlation, on_key, on_mouse, on_pull, on_response, update,
+    Effect, PullEvent, on_correlation, on_key, on_mouse, on_pull, on_response, start, update,
 };
 use trailscope::tui::view::{self, Ctx};
 use trailscope::tui::worker::{Request, Response, RowsMode, Worker};
@@ -226,11 +226,9 @@ impl Console {
             answered: 0,
             location: pulled.location.clone(),
         };
-        // As `run` does: the first request is a reload.
-        c.app.pending += 1;
-        c.queue
-            .push_back(Effect::Request(Box::new(Request::Reload)));
-        c.settle();
+        // As `run` does: the index is opened, the bookmarks read.
+        let fx = start(&mut c.app);
+        c.run(fx);
         let done = PullEvent::Done(Box::new(Ok(pulled.summary.clone())));
         let fx = on_pull(&mut c.app, done);
         c.run(fx);
