@@ -233,7 +233,7 @@ pub fn trace(a: TraceArgs) -> anyhow::Result<Outcome> {
         && let Some(url) = &src.jaeger
     {
         found = trace::fetch_jaeger(url, &id)?;
-        searched.push(format!("Jaeger {}", sanitize(url)));
+        searched.push(format!("Jaeger {}", sanitize(&crate::store::redact(url))));
     }
     let Some(t) = found else {
         eprintln!(

@@ -168,6 +168,7 @@ pub fn run(store: &str, args: ConsoleArgs) -> anyhow::Result<Outcome> {
         sources,
         around,
         follow,
+        masker: crate::mask::Masker::new(&config.redact),
     })?;
     Ok(Outcome::Ok)
 }

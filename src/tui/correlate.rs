@@ -198,6 +198,9 @@ impl Correlator {
             extent,
             ..Loaded::default()
         };
+        // Everything is read again: no span twice, no window answered from older data.
+        self.traces = TraceSet::new();
+        self.cache.clear();
         match self.store() {
             Ok(Some(store)) => {
                 match metrics::load_store_metrics(store) {
@@ -223,7 +226,7 @@ impl Correlator {
             }
         }
         let (lo, hi) = extent;
-        let span = (hi - lo).max(1);
+        let span = hi.saturating_sub(lo).max(1);
         let step = (span / OVERVIEW_POINTS).max(1_000_000_000);
         let queries = self.sources.queries.clone();
         match self.prometheus() {

@@ -57,6 +57,8 @@ pub struct OpenOptions {
     pub around: (i64, i64),
     /// Pull again this long after each pull (live follow), or only once.
     pub follow: Option<Duration>,
+    /// Masks record values (the config's `redact` list) unless revealed.
+    pub masker: crate::mask::Masker,
 }
 
 enum Msg {
@@ -88,12 +90,19 @@ fn start_signals(tx: SyncSender<Msg>) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn start_worker(home: PathBuf, location: String, tx: SyncSender<Msg>) -> mpsc::Sender<Request> {
+fn start_worker(
+    home: PathBuf,
+    location: String,
+    masker: crate::mask::Masker,
+    tx: SyncSender<Msg>,
+) -> mpsc::Sender<Request> {
     // Requests come from the UI thread, which must never block: this queue is unbounded but
     // the worker coalesces it to one request per kind.
     let (req_tx, req_rx) = mpsc::channel();
     thread::spawn(move || {
-        Worker::new(home, location).run(req_rx, |r| tx.send(Msg::Worker(r)).is_ok());
+        Worker::new(home, location)
+            .with_masker(masker)
+            .run(req_rx, |r| tx.send(Msg::Worker(r)).is_ok());
     });
     req_tx
 }
@@ -156,7 +165,12 @@ fn pull_once(store: &dyn Store, home: &Path, opts: &PullOptions, tx: &SyncSender
 pub fn run(opts: OpenOptions) -> anyhow::Result<()> {
     let location = opts.store.location();
     let (tx, rx) = mpsc::sync_channel::<Msg>(QUEUE);
-    let requests = start_worker(opts.home.clone(), location.clone(), tx.clone());
+    let requests = start_worker(
+        opts.home.clone(),
+        location.clone(),
+        opts.masker.clone(),
+        tx.clone(),
+    );
     let configured = opts.sources.has_queries();
     let correlate = start_correlator(opts.sources.clone(), tx.clone());
     start_signals(tx.clone())?;

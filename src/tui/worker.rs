@@ -315,7 +315,7 @@ impl Worker {
             .map_err(|e| e.to_string())?;
         let dir = self.home.join("exports");
         crate::home::create_private_dir(&dir).map_err(|e| format!("{e:#}"))?;
-        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
         let what = if bookmarks { "bookmarks" } else { "view" };
         let path = dir.join(format!("{what}-{stamp}.{}", fmt.extension()));
         // Journaled before the file exists, as the CLI does: an export never goes unrecorded.

@@ -841,6 +841,10 @@ fn w_in_a_trace_shows_every_event_during_the_span() {
         c.app.crumbs.last().map(|k| k.label.starts_with("span ")),
         Some(true)
     );
+    assert_eq!(
+        c.app.query, "",
+        "every event during the span, not only the search's"
+    );
 }
 
 #[test]

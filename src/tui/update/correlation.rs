@@ -94,7 +94,10 @@ pub fn on_correlation(app: &mut App, r: CResponse) -> Vec<Effect> {
                 && let Some(span) = &view.from_span
             {
                 let rows = t.tree();
-                if let Some(i) = rows.iter().position(|r| &t.spans[r.span].span_id == span) {
+                let want = span.trim().to_ascii_lowercase();
+                if let Some(i) = rows.iter().position(|r| t.spans[r.span].span_id == want)
+                    && matches!(app.overlay, Overlay::Waterfall { .. })
+                {
                     app.overlay = Overlay::Waterfall { selected: i };
                 }
             }
@@ -124,7 +127,11 @@ fn on_loaded(app: &mut App, loaded: Loaded, out: &mut Vec<Effect>) {
         .collect();
     c.anomalies = loaded.anomalies;
     c.anomalies.sort_by_key(|a| (a.start, a.series));
-    c.current = None;
+    if let Some(cur) = c.current
+        && !c.anomalies.iter().any(|a| (a.start, a.series) == cur)
+    {
+        c.current = None;
+    }
     c.spans = loaded.spans;
     c.trace_count = loaded.traces;
     c.errors = loaded
@@ -330,7 +337,21 @@ pub(crate) fn on_waterfall(app: &mut App, action: Action, selected: usize, out: 
                 w.cursor = t.start().saturating_sub(margin).max(w.from);
                 let short: String = t.trace_id.chars().take(8).collect();
                 let label = format!("trace={short}…");
-                let query = term_query("trace_id", &t.trace_id);
+                // The index keeps the id as the event wrote it (case, short Jaeger form…).
+                let asked = app
+                    .correlation
+                    .trace
+                    .as_ref()
+                    .map_or(t.trace_id.clone(), |v| v.trace_id.clone());
+                let query = if asked == t.trace_id {
+                    term_query("trace_id", &t.trace_id)
+                } else {
+                    format!(
+                        "{} OR {}",
+                        term_query("trace_id", &t.trace_id),
+                        term_query("trace_id", &asked)
+                    )
+                };
                 push_view(app, label, query, Some(w), false, out);
             } else {
                 let mut w = Window::new(
@@ -339,7 +360,7 @@ pub(crate) fn on_waterfall(app: &mut App, action: Action, selected: usize, out: 
                 );
                 w.cursor = w.from;
                 let label = format!("span {}", sanitize(&span.name));
-                let query = app.query.clone();
+                let query = String::new();
                 push_view(app, label, query, Some(w), false, out);
             }
         }

@@ -117,6 +117,24 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         overlays::on_action(app, action, &mut out);
         return out;
     }
+    // Live: looking at an older event leaves the live edge (the next pull must not move the
+    // selection away from it); `F` comes back.
+    if app.live.on
+        && matches!(
+            action,
+            Action::Up
+                | Action::PageUp
+                | Action::First
+                | Action::CursorLeft
+                | Action::CursorRight
+                | Action::PrevSpike
+                | Action::NextSpike
+                | Action::Select
+                | Action::Jump
+        )
+    {
+        app.follow_extent = false;
+    }
     match action {
         Action::Quit => {}
         Action::Close => {

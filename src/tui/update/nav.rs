@@ -205,6 +205,9 @@ pub(crate) fn zoom(app: &mut App, zoom_in: bool, out: &mut Vec<Effect>) {
     }
     app.follow_extent =
         !zoom_in && extent.is_some_and(|(lo, hi)| w_covers(app.window.as_ref(), lo, hi));
+    if app.follow_extent {
+        app.live.new_events = 0;
+    }
     refresh(app, out);
 }
 

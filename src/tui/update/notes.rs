@@ -1,7 +1,7 @@
 //! Bookmarks, notes, exports and revealing masked values: `m`, `c`, `b`, `e`, `R`, and the
 //! journal entries they (and searches and pivots) leave.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;
 
 use super::nav::request_rows_at_cursor;
@@ -120,10 +120,18 @@ pub(crate) fn on_note_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 );
             }
         }
+        KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+            app.overlay = Overlay::None;
+            app.note_for = None;
+        }
+        KeyCode::Char(_) if input.text.chars().count() >= MAX_NOTE_CHARS => {
+            app.message = Some((
+                Level::Error,
+                format!("a note holds at most {MAX_NOTE_CHARS} characters"),
+            ));
+        }
         _ => {
-            if input.text.chars().count() < MAX_NOTE_CHARS || key.code == KeyCode::Backspace {
-                super::prompt::edit(input, key);
-            }
+            super::prompt::edit(input, key);
         }
     }
     out
@@ -138,6 +146,7 @@ pub(crate) fn on_list(app: &mut App, action: Action, selected: usize, out: &mut 
     };
     match action {
         Action::Close | Action::Bookmarks => app.overlay = Overlay::None,
+        Action::Export => app.overlay = Overlay::Export { choice: 0 },
         Action::Down => app.overlay = mv(selected + 1),
         Action::Up => app.overlay = mv(selected.saturating_sub(1)),
         Action::First => app.overlay = mv(0),

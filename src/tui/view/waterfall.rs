@@ -69,9 +69,9 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, selected: usize, ctx: &Ctx) {
         let indent = "  ".repeat(row.depth.min(12));
         let name = pad(&format!("{indent}{}", s.name), name_w);
         let service = pad(&s.service, svc_w);
-        let dur = format!("{:>8} ", duration(s.end - s.start));
-        let a = (((s.start - t0) as f64 / total as f64) * bar_w as f64) as usize;
-        let b = ((((s.end - t0) as f64 / total as f64) * bar_w as f64).ceil() as usize)
+        let dur = format!("{:>8} ", duration(s.end.saturating_sub(s.start)));
+        let a = ((s.start.saturating_sub(t0) as f64 / total as f64) * bar_w as f64) as usize;
+        let b = (((s.end.saturating_sub(t0) as f64 / total as f64) * bar_w as f64).ceil() as usize)
             .max(a + 1)
             .min(bar_w);
         let a = a.min(b.saturating_sub(1));
@@ -164,9 +164,9 @@ fn span_detail(s: &crate::trace::Span, t0: i64, w: usize) -> Vec<(Role, String)>
             fit(
                 &format!(
                     "+{} ({}) · {} · span {} · parent {}",
-                    duration(s.start - t0),
+                    duration(s.start.saturating_sub(t0)),
                     full_time(s.start),
-                    duration(s.end - s.start),
+                    duration(s.end.saturating_sub(s.start)),
                     s.span_id,
                     s.parent_span_id.as_deref().unwrap_or("none")
                 ),
@@ -188,7 +188,7 @@ fn span_detail(s: &crate::trace::Span, t0: i64, w: usize) -> Vec<(Role, String)>
             fit(
                 &format!(
                     "  +{} {}: {}",
-                    duration(e.time - t0),
+                    duration(e.time.saturating_sub(t0)),
                     e.name,
                     attrs.join(" ")
                 ),
