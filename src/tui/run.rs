@@ -171,6 +171,14 @@ pub fn run(opts: OpenOptions) -> anyhow::Result<()> {
         opts.masker.clone(),
         tx.clone(),
     );
+    // Bookmarks, journal entries and exports: a worker of their own, so a long export never
+    // holds up the index worker's answers.
+    let side = start_worker(
+        opts.home.clone(),
+        location.clone(),
+        opts.masker.clone(),
+        tx.clone(),
+    );
     let configured = opts.sources.has_queries();
     let correlate = start_correlator(opts.sources.clone(), tx.clone());
     start_signals(tx.clone())?;
@@ -205,7 +213,8 @@ pub fn run(opts: OpenOptions) -> anyhow::Result<()> {
         for e in effects.drain(..) {
             match e {
                 Effect::Request(r) => {
-                    if requests.send(*r).is_err() {
+                    let to = if r.is_side() { &side } else { &requests };
+                    if to.send(*r).is_err() {
                         anyhow::bail!("the query worker stopped");
                     }
                 }

@@ -152,6 +152,13 @@ impl Request {
         }
     }
 
+    /// Whether this is a bookmark change, a journal entry or an export: work that needs no
+    /// open index, runs on a thread of its own (a long export must not hold up the histogram)
+    /// and is never coalesced.
+    pub fn is_side(&self) -> bool {
+        !self.coalesces()
+    }
+
     /// Whether a newer request of the same kind makes this one pointless (changes and
     /// exports always run).
     fn coalesces(&self) -> bool {
