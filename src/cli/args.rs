@@ -172,6 +172,10 @@ pub struct PullArgs {
     /// First retry delay in milliseconds (doubled each try, with jitter).
     #[arg(long, default_value_t = 200)]
     pub backoff_ms: u64,
+    /// Verify and keep the new segments but do not index them: queries answer for them by
+    /// scanning their verified copies until a later `pull` indexes them.
+    #[arg(long)]
+    pub no_index: bool,
     /// Skip the full-text pass (structured fields only; free-text queries need a later pull).
     #[arg(long)]
     pub no_fulltext: bool,
@@ -218,6 +222,19 @@ pub struct SearchArgs {
     /// With --json, include each event's original record.
     #[arg(long)]
     pub records: bool,
+    /// Print only how many events match (`{"total":N,…}` with --json).
+    #[arg(long)]
+    pub count: bool,
+    /// Pull first: fetch and verify the store's new segments, answer at once (the segments not
+    /// indexed yet are scanned from their verified copies), then index them before exiting.
+    #[arg(long)]
+    pub pull: bool,
+    /// With --pull: accept only checkpoints signed by this public key (file or base64).
+    #[arg(long, requires = "pull")]
+    pub pubkey: Option<String>,
+    /// With --pull: index structured fields only afterwards (free text needs a later pull).
+    #[arg(long, requires = "pull")]
+    pub no_fulltext: bool,
 }
 
 /// `trailscope histogram`.

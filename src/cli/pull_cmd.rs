@@ -30,6 +30,7 @@ pub fn run(a: PullArgs) -> anyhow::Result<Outcome> {
         },
         fulltext: !a.no_fulltext,
         commit_every: a.commit_every.max(1),
+        index: !a.no_index,
         ..PullOptions::default()
     };
     let mut shown = Shown::new();
@@ -46,10 +47,11 @@ pub fn run(a: PullArgs) -> anyhow::Result<Outcome> {
         let h = &summary.head;
         let t = &summary.timings;
         super::say(&format!(
-            "pulled {}: indexed {} new segments ({} events; fetched {:.1} MB) in {:.2} s, {:.0} events/s\n\
+            "pulled {}: verified {} segments, indexed {} new segments ({} events; fetched {:.1} MB) in {:.2} s, {:.0} events/s\n\
              local head: {} segments ({} verified, {} unsigned tail), {} events\n\
              time: fetch+check {:.2} s (check {:.2} s summed over workers), verify {:.3} s, index {:.2} s, full text {:.2} s, merge {:.2} s\n",
             sanitize(&summary.store),
+            summary.verified_segments,
             summary.indexed_segments,
             summary.indexed_events,
             summary.fetched_bytes as f64 / 1e6,
@@ -78,7 +80,7 @@ pub fn run(a: PullArgs) -> anyhow::Result<Outcome> {
 }
 
 /// Progress on stderr: a bar on a terminal, a plain line every few seconds otherwise.
-struct Shown {
+pub(crate) struct Shown {
     bar: Option<ProgressBar>,
     stage: Option<Stage>,
     started: Instant,
@@ -86,7 +88,8 @@ struct Shown {
 }
 
 impl Shown {
-    fn new() -> Shown {
+    /// A progress display on stderr.
+    pub(crate) fn new() -> Shown {
         let bar = std::io::stderr().is_terminal().then(|| {
             let b = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
             b.set_style(
@@ -106,7 +109,8 @@ impl Shown {
         }
     }
 
-    fn update(&mut self, p: &Progress) {
+    /// Shows `p`.
+    pub(crate) fn update(&mut self, p: &Progress) {
         let name = match p.stage {
             Stage::Fetch => "fetch",
             Stage::Index => "index",
@@ -149,7 +153,8 @@ impl Shown {
         }
     }
 
-    fn finish(&self) {
+    /// Clears the bar.
+    pub(crate) fn finish(&self) {
         if let Some(b) = &self.bar {
             b.finish_and_clear();
         }

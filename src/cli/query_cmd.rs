@@ -4,7 +4,9 @@ use serde::Serialize;
 
 use super::Outcome;
 use super::args::{FacetsArgs, HistogramArgs, QueryArgs, SearchArgs};
+use super::pull_cmd::Shown;
 use crate::home::trailscope_home;
+use crate::pull::{PullOptions, index_verified, pull};
 use crate::query::{
     Coverage, Filter, Order, QueryError, Workspace, facets as run_facets,
     histogram as run_histogram, now_ns, parse_time_arg, search as run_search,
@@ -49,14 +51,63 @@ fn json_line<T: Serialize>(v: &T) -> anyhow::Result<String> {
 fn coverage_note(c: &Coverage) {
     if c.segments < c.pulled_segments {
         eprintln!(
-            "trailscope: note: the {} index covers {} of {} pulled segments; later events were not searched",
+            "trailscope: note: the {} index covers {} of {} pulled segments; later events were not searched (they will be once indexed: `trailscope pull`)",
             c.index, c.segments, c.pulled_segments
         );
     }
 }
 
+/// With `search --pull`: fetches and verifies the store's new segments (not indexing them),
+/// reporting problems on stderr. Returns the home, the location and whether the chain is intact.
+fn pull_first(a: &SearchArgs) -> anyhow::Result<(std::path::PathBuf, String, bool)> {
+    let pubkey = a
+        .pubkey
+        .as_deref()
+        .map(super::verify_cmd::load_pubkey)
+        .transpose()?;
+    let store = open_store(&a.store)?;
+    let home = trailscope_home()?;
+    let opts = PullOptions {
+        pubkey,
+        index: false,
+        ..PullOptions::default()
+    };
+    let mut shown = Shown::new();
+    let summary = pull(store.as_ref(), &home, &opts, &mut |p| shown.update(p))?;
+    shown.finish();
+    if !summary.verify.problems.is_empty() {
+        eprint!("{}", summary.verify.to_human());
+    }
+    Ok((home, store.location(), summary.is_intact()))
+}
+
+/// After `search --pull` answered: indexes what the pull verified.
+fn index_after(home: &std::path::Path, location: &str, fulltext: bool) -> anyhow::Result<()> {
+    let opts = PullOptions {
+        fulltext,
+        ..PullOptions::default()
+    };
+    let mut shown = Shown::new();
+    index_verified(home, location, &opts, &mut |p| shown.update(p))?;
+    shown.finish();
+    Ok(())
+}
+
 /// Runs `search`.
 pub fn search(a: SearchArgs) -> anyhow::Result<Outcome> {
+    let pulled = if a.pull { Some(pull_first(&a)?) } else { None };
+    let outcome = search_now(&a)?;
+    match pulled {
+        Some((home, location, intact)) => {
+            index_after(&home, &location, !a.no_fulltext)?;
+            Ok(if intact { outcome } else { Outcome::Problems })
+        }
+        None => Ok(outcome),
+    }
+}
+
+/// The answer of `search`, from the index and the verified copies it does not hold yet.
+fn search_now(a: &SearchArgs) -> anyhow::Result<Outcome> {
     let ws = open(&a.store)?;
     let f = filter(&a.query, &a.q)?;
     let order = if a.order == "oldest" {
@@ -64,11 +115,21 @@ pub fn search(a: SearchArgs) -> anyhow::Result<Outcome> {
     } else {
         Order::NewestFirst
     };
-    let res = run_search(&ws, &f, order, a.limit, a.q.json && a.records)
+    let limit = if a.count { 0 } else { a.limit };
+    let res = run_search(&ws, &f, order, limit, a.q.json && a.records)
         .map_err(|e| explain(&a.query, e))?;
     coverage_note(&res.coverage);
     let mut out = String::new();
-    if a.q.json {
+    if a.count {
+        if a.q.json {
+            out.push_str(&json_line(&serde_json::json!({
+                "total": res.total,
+                "coverage": res.coverage,
+            }))?);
+        } else {
+            out.push_str(&format!("{}\n", res.total));
+        }
+    } else if a.q.json {
         for h in &res.hits {
             out.push_str(&json_line(h)?);
         }

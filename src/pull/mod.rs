@@ -7,16 +7,21 @@
 //! 3. **Verify**: the new segments' facts, joined to the headers of the local verified copies,
 //!    are linked and checked against checkpoints and the pin by the same code as `verify`
 //!    ([`crate::verify::conclude`]). The result says how far the chain is intact.
-//! 4. **Index**: the intact new segments are moved from the spool to the local copies and
-//!    indexed in seq order; each commit records the head it reached in the same atomic step
-//!    ([`crate::index::IndexHead`]). Nothing after a break is indexed.
-//! 5. **Full text**: a second pass adds the same segments to the full index, then both indexes
+//! 4. **Keep**: the intact new segments are moved from the spool to the local copies and the
+//!    verified chain is recorded ([`VerifiedHead`]). From here on, queries answer for them by
+//!    scanning the copies ([`crate::query::scan`]) while the index catches up.
+//! 5. **Index**: they are indexed in seq order from the copies; each commit records the head it
+//!    reached in the same atomic step ([`crate::index::IndexHead`]). Nothing after a break is
+//!    kept or indexed. [`PullOptions::index`] `false` stops before this step;
+//!    [`index_verified`] does it later.
+//! 6. **Full text**: a second pass adds the same segments to the full index, then both indexes
 //!    are merged.
 //!
 //! Killed at any moment, the index is as of its last commit and the next pull resumes there.
 
 pub mod fetch;
 pub mod local;
+pub mod verified;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -35,6 +40,7 @@ use crate::verify::{
 
 pub use fetch::FetchOptions;
 pub use local::LocalState;
+pub use verified::VerifiedHead;
 
 /// How to pull.
 #[derive(Clone)]
@@ -49,6 +55,9 @@ pub struct PullOptions {
     pub fulltext: bool,
     /// Commit the index at least every this many segments (progress kept if killed).
     pub commit_every: u64,
+    /// Index what was verified. Without it the pull stops once the new segments are verified
+    /// and copied: queries answer for them by scanning until [`index_verified`] runs.
+    pub index: bool,
 }
 
 impl Default for PullOptions {
@@ -59,6 +68,7 @@ impl Default for PullOptions {
             index_threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
             fulltext: true,
             commit_every: 64,
+            index: true,
         }
     }
 }
@@ -104,7 +114,7 @@ pub struct Timings {
     /// Of which checking (hashing, parsing): wall time summed over the fetch workers, so with
     /// more workers than cores it includes time spent waiting for a core.
     pub check_cpu_s: f64,
-    /// Chain analysis.
+    /// Chain analysis, and moving the verified copies into place.
     pub verify_s: f64,
     /// Structured indexing until its last commit.
     pub index_s: f64,
@@ -130,6 +140,11 @@ pub struct PullSummary {
     pub fetched_bytes: u64,
     /// Fetch attempts beyond the first, over all segments.
     pub retries: u64,
+    /// Segments verified and copied locally after this run (the verified head).
+    pub verified_segments: u64,
+    /// Seconds from the start until the new segments were verified and copied (from then on
+    /// queries answer for them).
+    pub verified_after_s: f64,
     /// Segments indexed this run.
     pub indexed_segments: u64,
     /// Events indexed this run.
@@ -172,8 +187,16 @@ pub fn pull(
         IndexKind::Structured,
     )?;
     let mut indexer = Indexer::new(&structured, opts.index_threads)?;
-    let start_head = indexer.head.clone();
     let mut timings = Timings::default();
+    // Segments an earlier pull verified and kept but did not index are indexed from their
+    // copies first: nothing is fetched twice.
+    let mut carried = Indexed::default();
+    if opts.index {
+        if let Some(v) = local.load_verified()? {
+            carried = index_structured(&local, &mut indexer, &v, opts, progress)?;
+        }
+    }
+    let start_head = indexer.head.clone();
 
     // 1. Trust.
     let vopts = VerifyOptions {
@@ -296,7 +319,8 @@ pub fn pull(
         .count() as u64;
     timings.verify_s = t.elapsed().as_secs_f64();
 
-    // 4. Index the intact new segments, in order.
+    // 4. Keep the intact new segments: move them to the local copies and record the verified
+    //    chain, so queries can answer for them (by scanning) before they are indexed.
     let t = Instant::now();
     // The indexed unsigned tail must still be the store's: same chain hash at the local head.
     // If not, it is removed from the index and the intact part is indexed again. Events that
@@ -323,63 +347,55 @@ pub fn pull(
             hash = f.chain_hash.map(|h| h.to_hex());
         }
         indexer.truncate_to(keep, hash, events)?;
+        indexer.commit()?;
         keep
     };
-    let mut indexed_segments = 0u64;
-    let mut indexed_events = 0u64;
-    let mut since_commit = 0u64;
-    let to_index = intact.saturating_sub(index_from);
+    let mut verified = VerifiedHead {
+        base: index_from,
+        base_hash: indexer.head.head_hash.clone(),
+        hashes: Vec::new(),
+        covered: 0,
+        events: 0,
+    };
     for seq in index_from..intact {
-        let hash = facts
+        let f = facts
             .get(&seq)
-            .and_then(|f| f.chain_hash)
+            .ok_or_else(|| anyhow::anyhow!("segment {seq}: verified without its facts"))?;
+        let hash = f
+            .chain_hash
             .map(|h: Hash32| h.to_hex())
             .ok_or_else(|| anyhow::anyhow!("segment {seq}: verified without a chain hash"))?;
-        let bytes = std::fs::read(local.spool_file(seq))?;
         local.promote(seq)?;
-        indexed_events += indexer.add_segment(seq, &bytes, &hash)?;
-        indexed_segments += 1;
-        since_commit += 1;
-        if since_commit >= opts.commit_every.max(1) {
-            local.sync_segments_dir()?;
-            indexer.head.covered = covered_at(covered, &start_head, indexer.head.segments);
-            indexer.commit()?;
-            since_commit = 0;
-        }
-        progress(&Progress {
-            stage: Stage::Index,
-            segments: indexed_segments,
-            total_segments: to_index,
-            bytes: 0,
-            total_bytes: None,
-            events: indexed_events,
-        });
+        verified.hashes.push(hash);
+        verified.events += f.events;
     }
     local.sync_segments_dir()?;
-    indexer.head.covered = covered_at(covered, &start_head, indexer.head.segments);
-    indexer.commit()?;
-    let head = indexer.head.clone();
-    timings.index_s = t.elapsed().as_secs_f64();
-    let structured_ready = started.elapsed().as_secs_f64();
+    verified.covered = covered_at(covered, &start_head, verified.segments());
+    local.save_verified(&verified)?;
     local.clear_spool()?;
+    timings.verify_s += t.elapsed().as_secs_f64();
+    let verified_ready = started.elapsed().as_secs_f64();
 
-    // 5. Full text, then merge both indexes off the critical path.
-    let t = Instant::now();
-    if opts.fulltext {
-        catch_up_fulltext(&local, &head, opts, progress)?;
+    // 5. Index them in order, then the full text, then merge (unless asked to stop here).
+    let mut indexed = Indexed::default();
+    if opts.index {
+        indexed = index_range(
+            &local,
+            &mut indexer,
+            &verified,
+            opts,
+            progress,
+            &mut timings,
+        )?;
     }
-    timings.fulltext_s = t.elapsed().as_secs_f64();
-    let t = Instant::now();
-    progress(&Progress {
-        stage: Stage::Merge,
-        segments: 0,
-        total_segments: 0,
-        bytes: 0,
-        total_bytes: None,
-        events: 0,
-    });
-    indexer.merge()?;
-    timings.merge_s = t.elapsed().as_secs_f64();
+    let head = indexer.head.clone();
+    let structured_ready = started.elapsed().as_secs_f64() - timings.fulltext_s - timings.merge_s;
+    if opts.index {
+        let t = Instant::now();
+        progress(&merge_progress());
+        indexer.merge()?;
+        timings.merge_s = t.elapsed().as_secs_f64();
+    }
     timings.total_s = started.elapsed().as_secs_f64();
 
     Ok(PullSummary {
@@ -388,16 +404,154 @@ pub fn pull(
         refetched_segments: start_head.segments - refetch_from,
         fetched_bytes,
         retries,
-        indexed_segments,
-        indexed_events,
+        verified_segments: verified.segments(),
+        indexed_segments: indexed.segments + carried.segments,
+        indexed_events: indexed.events + carried.events,
         events_per_s: if structured_ready > 0.0 {
-            indexed_events as f64 / structured_ready
+            (indexed.events + carried.events) as f64 / structured_ready
         } else {
             0.0
         },
+        verified_after_s: verified_ready,
         head,
         timings,
         verify: report,
+    })
+}
+
+/// What an indexing pass added.
+#[derive(Clone, Copy, Debug, Default)]
+struct Indexed {
+    segments: u64,
+    events: u64,
+}
+
+fn merge_progress() -> Progress {
+    Progress {
+        stage: Stage::Merge,
+        segments: 0,
+        total_segments: 0,
+        bytes: 0,
+        total_bytes: None,
+        events: 0,
+    }
+}
+
+/// Indexes the verified copies the structured index does not hold yet (from `verified`), in
+/// seq order, committing every `commit_every` segments with the head reached; then the full
+/// text. Fills `timings.index_s` and `timings.fulltext_s`.
+fn index_range(
+    local: &LocalState,
+    indexer: &mut Indexer<'_>,
+    verified: &VerifiedHead,
+    opts: &PullOptions,
+    progress: &mut (dyn FnMut(&Progress) + Send),
+    timings: &mut Timings,
+) -> anyhow::Result<Indexed> {
+    let t = Instant::now();
+    let done = index_structured(local, indexer, verified, opts, progress)?;
+    timings.index_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    if opts.fulltext {
+        catch_up_fulltext(local, &indexer.head, opts, progress)?;
+    }
+    timings.fulltext_s = t.elapsed().as_secs_f64();
+    Ok(done)
+}
+
+/// The structured part of [`index_range`].
+fn index_structured(
+    local: &LocalState,
+    indexer: &mut Indexer<'_>,
+    verified: &VerifiedHead,
+    opts: &PullOptions,
+    progress: &mut (dyn FnMut(&Progress) + Send),
+) -> anyhow::Result<Indexed> {
+    let before = indexer.head.clone();
+    let Some(range) = verified.scan_range(&before) else {
+        return Ok(Indexed::default());
+    };
+    let to_index = range.end - range.start;
+    let mut done = Indexed::default();
+    let mut since_commit = 0u64;
+    for seq in range {
+        let hash = verified
+            .hash_of(seq)
+            .ok_or_else(|| anyhow::anyhow!("segment {seq}: verified without a chain hash"))?
+            .to_string();
+        let bytes = local.read_segment(seq)?;
+        done.events += indexer.add_segment(seq, &bytes, &hash)?;
+        done.segments += 1;
+        since_commit += 1;
+        if since_commit >= opts.commit_every.max(1) {
+            indexer.head.covered = covered_at(verified.covered, &before, indexer.head.segments);
+            indexer.commit()?;
+            since_commit = 0;
+        }
+        progress(&Progress {
+            stage: Stage::Index,
+            segments: done.segments,
+            total_segments: to_index,
+            bytes: 0,
+            total_bytes: None,
+            events: done.events,
+        });
+    }
+    indexer.head.covered = covered_at(verified.covered, &before, indexer.head.segments);
+    indexer.commit()?;
+    Ok(done)
+}
+
+/// What [`index_verified`] did.
+#[derive(Clone, Debug, Serialize)]
+pub struct IndexSummary {
+    /// Segments indexed.
+    pub indexed_segments: u64,
+    /// Events indexed.
+    pub indexed_events: u64,
+    /// The local head after indexing.
+    pub head: IndexHead,
+    /// Time per stage (index, full text, merge, total).
+    pub timings: Timings,
+}
+
+/// Indexes what an earlier pull verified but did not index (a pull with `index: false`, or one
+/// that was stopped), from the local verified copies; nothing is fetched and nothing unverified
+/// is read. Then the full text and the merge, as a pull does.
+pub fn index_verified(
+    home: &Path,
+    location: &str,
+    opts: &PullOptions,
+    progress: &mut (dyn FnMut(&Progress) + Send),
+) -> anyhow::Result<IndexSummary> {
+    let started = Instant::now();
+    let local = LocalState::at(home, location);
+    let structured = EventIndex::open_or_create(
+        &local.index_dir(IndexKind::Structured),
+        IndexKind::Structured,
+    )?;
+    let mut indexer = Indexer::new(&structured, opts.index_threads)?;
+    let verified = local.load_verified()?.unwrap_or_default();
+    let mut timings = Timings::default();
+    let done = index_range(
+        &local,
+        &mut indexer,
+        &verified,
+        opts,
+        progress,
+        &mut timings,
+    )?;
+    let head = indexer.head.clone();
+    let t = Instant::now();
+    progress(&merge_progress());
+    indexer.merge()?;
+    timings.merge_s = t.elapsed().as_secs_f64();
+    timings.total_s = started.elapsed().as_secs_f64();
+    Ok(IndexSummary {
+        indexed_segments: done.segments,
+        indexed_events: done.events,
+        head,
+        timings,
     })
 }
 

@@ -8,6 +8,7 @@ use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::aggregation::{AggContextParams, AggregationCollector, AggregationLimitsGuard};
 use tantivy::collector::Count;
 
+use super::scan::collect;
 use super::{Coverage, Filter, QueryError, Workspace};
 use crate::event::time::{TimeNs, format_ns};
 use crate::index::schema::{KEYWORDS, TIME};
@@ -68,11 +69,11 @@ pub struct FacetValue {
 
 const MS: i64 = 1_000_000;
 
-fn run_aggs(
-    ws: &Workspace,
-    filter: &Filter,
-    aggs: Value,
-) -> Result<(Value, u64, Coverage), QueryError> {
+/// An aggregation's result, the number of events it saw, the coverage, and whether the query
+/// needed the full index.
+type AggAnswer = (Value, u64, Coverage, bool);
+
+fn run_aggs(ws: &Workspace, filter: &Filter, aggs: Value) -> Result<AggAnswer, QueryError> {
     let (parsed, opened) = super::parse::parse(ws, filter)?;
     let (_, coverage) = ws.pick(parsed.needs_full)?;
     let aggs: Aggregations = serde_json::from_value(aggs)
@@ -88,7 +89,7 @@ fn run_aggs(
     let (res, total) = searcher.search(parsed.query.as_ref(), &(collector, Count))?;
     let v = serde_json::to_value(&res)
         .map_err(|e| QueryError::Index(anyhow::anyhow!("aggregation result: {e}")))?;
-    Ok((v, total as u64, coverage))
+    Ok((v, total as u64, coverage, parsed.needs_full))
 }
 
 /// Bounds `[lo, hi)` that hold every time matching `filter` (`None` when nothing matches), from
@@ -98,19 +99,25 @@ pub fn time_bounds(
     ws: &Workspace,
     filter: &Filter,
 ) -> Result<Option<(TimeNs, TimeNs)>, QueryError> {
-    let (v, total, _) = run_aggs(
+    let (v, total, _, needs_full) = run_aggs(
         ws,
         filter,
         json!({"lo": {"min": {"field": TIME}}, "hi": {"max": {"field": TIME}}}),
     )?;
-    if total == 0 {
-        return Ok(None);
-    }
     let ns = |k: &str| v[k]["value"].as_f64().map(|x| x as i64);
-    match (ns("lo"), ns("hi")) {
-        (Some(lo), Some(hi)) => Ok(Some((lo.saturating_sub(1_000), hi.saturating_add(1_001)))),
-        _ => Ok(None),
-    }
+    let indexed = match (total, ns("lo"), ns("hi")) {
+        (1.., Some(lo), Some(hi)) => Some((lo, hi)),
+        _ => None,
+    };
+    let scanned = match ws.scan_part(filter, needs_full) {
+        Some((matcher, range)) => collect::bounds(&ws.scan_with(&matcher, range, filter))?,
+        None => None,
+    };
+    let both = match (indexed, scanned) {
+        (Some((l1, h1)), Some((l2, h2))) => Some((l1.min(l2), h1.max(h2))),
+        (x, None) | (None, x) => x,
+    };
+    Ok(both.map(|(lo, hi)| (lo.saturating_sub(1_000), hi.saturating_add(1_001))))
 }
 
 /// Counts events matching `filter` in `buckets` equal time buckets, split by outcome. The range
@@ -122,7 +129,10 @@ pub fn histogram(ws: &Workspace, filter: &Filter, buckets: usize) -> Result<Hist
         _ => match time_bounds(ws, filter)? {
             Some((lo, hi)) => (filter.from.unwrap_or(lo), filter.to.unwrap_or(hi)),
             None => {
-                let (_, coverage) = ws.pick(false)?;
+                let (_, mut coverage) = ws.pick(false)?;
+                if let Some((_, range)) = ws.scan_part(filter, false) {
+                    coverage.add_scanned(&range);
+                }
                 return Ok(Histogram {
                     width_ns: 0,
                     buckets: Vec::new(),
@@ -150,7 +160,7 @@ pub fn histogram(ws: &Workspace, filter: &Filter, buckets: usize) -> Result<Hist
         from: Some(from),
         to: Some(to),
     };
-    let (v, total, coverage) = run_aggs(
+    let (v, mut total, mut coverage, needs_full) = run_aggs(
         ws,
         &ranged,
         json!({"h": {
@@ -187,6 +197,18 @@ pub fn histogram(ws: &Workspace, filter: &Filter, buckets: usize) -> Result<Hist
             *slot.outcomes.entry(key).or_default() += o["doc_count"].as_u64().unwrap_or(0);
         }
     }
+    if let Some((matcher, range)) = ws.scan_part(&ranged, needs_full) {
+        let scan = ws.scan_with(&matcher, range.clone(), &ranged);
+        let (counts, n) = collect::buckets(&scan, from_ms, width_ms, out.len())?;
+        for (slot, (count, outcomes)) in out.iter_mut().zip(counts) {
+            slot.count += count;
+            for (k, c) in outcomes {
+                *slot.outcomes.entry(k).or_default() += c;
+            }
+        }
+        total += n;
+        coverage.add_scanned(&range);
+    }
     Ok(Histogram {
         width_ns: width_ms * MS,
         buckets: out,
@@ -209,10 +231,14 @@ pub fn facets(
         )));
     }
     let top = top.clamp(1, 10_000);
-    let (v, total, coverage) = run_aggs(
+    // With a scanned part, the index lists as many values as it may (up to 10,000) so that
+    // the two parts' counts add up per value.
+    let scanning = ws.scan.is_some();
+    let size = if scanning { 10_000 } else { top };
+    let (v, mut total, mut coverage, needs_full) = run_aggs(
         ws,
         filter,
-        json!({"f": {"terms": {"field": field, "size": top, "segment_size": 1_000_000,
+        json!({"f": {"terms": {"field": field, "size": size, "segment_size": 1_000_000,
                                "order": {"_count": "desc"}}}}),
     )?;
     let mut values: Vec<FacetValue> = v["f"]["buckets"]
@@ -226,10 +252,29 @@ pub fn facets(
             })
         })
         .collect();
+    let mut with_value: u64 = values.iter().map(|x| x.count).sum::<u64>()
+        + v["f"]["sum_other_doc_count"].as_u64().unwrap_or(0);
+    let mut missing = total.saturating_sub(with_value);
+    let k = KEYWORDS.iter().position(|k| *k == field).unwrap_or(0);
+    if let Some((matcher, range)) = ws.scan_part(filter, needs_full) {
+        let (mut counts, lacking, n) =
+            collect::values(&ws.scan_with(&matcher, range.clone(), filter), k)?;
+        for fv in &mut values {
+            fv.count += counts.remove(&fv.value).unwrap_or(0);
+        }
+        values.extend(
+            counts
+                .into_iter()
+                .map(|(value, count)| FacetValue { value, count }),
+        );
+        with_value += n - lacking;
+        missing += lacking;
+        total += n;
+        coverage.add_scanned(&range);
+    }
     values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    values.truncate(top);
     let listed: u64 = values.iter().map(|x| x.count).sum();
-    let with_value: u64 = listed + v["f"]["sum_other_doc_count"].as_u64().unwrap_or(0);
-    let missing = total.saturating_sub(with_value);
     Ok(Facets {
         field: field.to_string(),
         values,

@@ -8,6 +8,7 @@
 
 pub mod aggregate;
 pub mod parse;
+pub mod scan;
 pub mod search;
 pub mod time_arg;
 
@@ -103,6 +104,8 @@ pub struct Workspace {
     pub structured: Opened,
     /// The full index, once the second pass has started.
     pub full: Option<Opened>,
+    /// Verified segments beyond the structured index, answered by scanning their copies.
+    pub scan: Option<scan::ScanTier>,
 }
 
 /// Which index answered, and how much of the chain it covers.
@@ -112,8 +115,19 @@ pub struct Coverage {
     pub index: &'static str,
     /// Segments covered by the index that answered.
     pub segments: u64,
-    /// Segments pulled (the structured index's head).
+    /// Segments pulled: verified and copied locally (indexed or not yet).
     pub pulled_segments: u64,
+    /// Of `segments`, those answered by scanning verified copies the index does not hold yet.
+    pub scanned_segments: u64,
+}
+
+impl Coverage {
+    /// Adds the segments of `range`, answered by scanning.
+    pub(crate) fn add_scanned(&mut self, range: &std::ops::Range<u64>) {
+        let n = range.end - range.start;
+        self.segments += n;
+        self.scanned_segments += n;
+    }
 }
 
 impl Workspace {
@@ -126,11 +140,18 @@ impl Workspace {
         )?
         .ok_or_else(|| QueryError::NotPulled(location.to_string()))?;
         let full = Opened::open(&local.index_dir(IndexKind::Full), IndexKind::Full)?;
+        let scan = local.load_verified()?.and_then(|v| {
+            v.scan_range(&structured.head).map(|range| scan::ScanTier {
+                range,
+                covered: v.covered,
+            })
+        });
         Ok(Workspace {
             location: location.to_string(),
             local,
             structured,
             full,
+            scan,
         })
     }
 
@@ -141,14 +162,16 @@ impl Workspace {
 
     /// The index a query needs, with its coverage.
     pub fn pick(&self, needs_full: bool) -> Result<(&Opened, Coverage), QueryError> {
-        let pulled = self.structured.head.segments;
+        let indexed = self.structured.head.segments;
+        let pulled = self.pulled_segments();
         if !needs_full {
             return Ok((
                 &self.structured,
                 Coverage {
                     index: "structured",
-                    segments: pulled,
+                    segments: indexed,
                     pulled_segments: pulled,
+                    scanned_segments: 0,
                 },
             ));
         }
@@ -161,14 +184,64 @@ impl Workspace {
             full,
             Coverage {
                 index: "full",
-                segments: full.head.segments.min(pulled),
+                segments: full.head.segments.min(indexed),
                 pulled_segments: pulled,
+                scanned_segments: 0,
             },
         ))
     }
 
+    /// Segments verified and copied locally: the index's, plus those only scanned.
+    pub fn pulled_segments(&self) -> u64 {
+        let indexed = self.structured.head.segments;
+        self.scan
+            .as_ref()
+            .map_or(indexed, |s| s.range.end.max(indexed))
+    }
+
     /// Whether events of segment `seq` are attested by a signed checkpoint.
     pub fn is_verified(&self, seq: u64) -> bool {
-        self.structured.head.is_verified(seq)
+        match &self.scan {
+            Some(s) if s.range.contains(&seq) => seq < s.covered,
+            _ => self.structured.head.is_verified(seq),
+        }
+    }
+
+    /// The scanned part of a query: its matcher and the segments to read, when there are
+    /// verified segments beyond the index and the query can be answered by scanning (one that
+    /// needs the full index, or that the scan does not mirror exactly, is answered by the index
+    /// alone, and its coverage says so).
+    pub fn scan_part(
+        &self,
+        filter: &Filter,
+        needs_full: bool,
+    ) -> Option<(scan::Matcher, std::ops::Range<u64>)> {
+        let tier = self.scan.as_ref()?;
+        if needs_full {
+            return None;
+        }
+        let matcher = scan::Matcher::compile(&filter.query).ok()?;
+        Some((matcher, tier.range.clone()))
+    }
+
+    /// The scan for `filter` over `range` with `matcher`.
+    pub fn scan_with<'a>(
+        &'a self,
+        matcher: &'a scan::Matcher,
+        range: std::ops::Range<u64>,
+        filter: &Filter,
+    ) -> scan::Scan<'a> {
+        scan::Scan {
+            local: &self.local,
+            range,
+            matcher,
+            from: filter.from,
+            to: filter.to,
+        }
+    }
+
+    /// Whether a segment's events come from the scan (not the index).
+    pub fn scan_covered(&self) -> u64 {
+        self.scan.as_ref().map_or(0, |s| s.covered)
     }
 }

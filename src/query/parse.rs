@@ -135,7 +135,7 @@ pub fn parse<'a>(
 }
 
 /// Adds a "match all" requirement to every clause made only of exclusions.
-fn anchor_exclusions(ast: &mut tantivy::query_grammar::UserInputAst) {
+pub(crate) fn anchor_exclusions(ast: &mut tantivy::query_grammar::UserInputAst) {
     use tantivy::query_grammar::{Occur as O, UserInputAst, UserInputLeaf};
     match ast {
         UserInputAst::Clause(clauses) => {

@@ -5,6 +5,7 @@ use tantivy::collector::sort_key::SortByStaticFastValue;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::{DateTime, Order as TOrder, Searcher};
 
+use super::scan::collect;
 use super::{Coverage, Filter, QueryError, Workspace};
 use crate::event::time::format_ns;
 use crate::index::schema::{KEYWORDS, OFFSET, ORD, POS, SEQ, TIME};
@@ -79,7 +80,7 @@ pub fn search(
     records: bool,
 ) -> Result<SearchResult, QueryError> {
     let (parsed, opened) = super::parse::parse(ws, filter)?;
-    let (_, coverage) = ws.pick(parsed.needs_full)?;
+    let (_, mut coverage) = ws.pick(parsed.needs_full)?;
     let searcher = opened.reader.searcher();
     let dir = match order {
         Order::NewestFirst => TOrder::Desc,
@@ -109,8 +110,25 @@ pub fn search(
         }
         hits.push(hit);
     }
+    let mut total = total as u64;
+    if let Some((matcher, range)) = ws.scan_part(filter, parsed.needs_full) {
+        let scan = ws.scan_with(&matcher, range.clone(), filter);
+        let (n, mut more) = collect::top(&scan, order, limit, ws.scan_covered())?;
+        if records {
+            for hit in &mut more {
+                let line = ws.local.read_line(hit.seq, hit.offset)?;
+                hit.record = Some(serde_json::from_slice(&line).unwrap_or_else(|_| {
+                    serde_json::Value::String(String::from_utf8_lossy(&line).into_owned())
+                }));
+            }
+        }
+        total += n;
+        hits.extend(more);
+        collect::keep_first(&mut hits, order, limit);
+        coverage.add_scanned(&range);
+    }
     Ok(SearchResult {
-        total: total as u64,
+        total,
         hits,
         coverage,
     })
@@ -120,7 +138,11 @@ pub fn search(
 pub fn count(ws: &Workspace, filter: &Filter) -> Result<u64, QueryError> {
     let (parsed, opened) = super::parse::parse(ws, filter)?;
     let searcher = opened.reader.searcher();
-    Ok(searcher.search(parsed.query.as_ref(), &Count)? as u64)
+    let mut n = searcher.search(parsed.query.as_ref(), &Count)? as u64;
+    if let Some((matcher, range)) = ws.scan_part(filter, parsed.needs_full) {
+        n += collect::count(&ws.scan_with(&matcher, range, filter))?;
+    }
+    Ok(n)
 }
 
 /// The fast-field columns of one index segment, opened once for all its hits.

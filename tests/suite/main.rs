@@ -37,5 +37,6 @@ mod pull_tamper;
 mod query;
 mod readme_keys;
 mod remote_stores;
+mod scan_tier;
 mod tamper;
 mod tamper_regressions;

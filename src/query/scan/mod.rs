@@ -1,0 +1,157 @@
+//! Answering for verified segments the index does not hold yet, by reading their local copies.
+//!
+//! A pull verifies and copies new segments first and indexes them afterwards (see
+//! [`crate::pull`]); between the two, the [`ScanTier`] of a [`super::Workspace`] names the
+//! segments only the copies hold. Every query function adds their matches to the index's
+//! answer, so the first answer after a pull never waits for the index, and it is complete:
+//! nothing is read that was not verified (the copies are moved into place only after their
+//! content hash, Merkle root and chain link were checked), and nothing verified is left out.
+//! Queries the scan cannot answer exactly like the index ([`matcher::Unsupported`]) are answered
+//! by the index alone and say how far it covers.
+
+pub mod collect;
+pub mod matcher;
+
+use std::ops::Range;
+
+use anyhow::Context;
+use rayon::prelude::*;
+
+use crate::event::AuditEvent;
+use crate::event::time::TimeNs;
+use crate::pull::LocalState;
+use crate::segment::header::SegmentHeader;
+use crate::segment::split_segment;
+
+pub use matcher::{Matcher, Unsupported};
+
+/// The verified segments beyond the index.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScanTier {
+    /// Segments to scan: from the index's head to the verified head.
+    pub range: Range<u64>,
+    /// Segments `0..covered` are attested by a signed checkpoint.
+    pub covered: u64,
+}
+
+/// One event read from a verified copy.
+pub struct Scanned {
+    /// Segment seq.
+    pub seq: u64,
+    /// Position in the segment.
+    pub pos: u64,
+    /// Byte offset of the line in the segment file.
+    pub offset: u64,
+    /// Its canonical fields, mapped exactly as the indexer maps them.
+    pub event: AuditEvent,
+}
+
+impl Scanned {
+    /// Value of keyword `KEYWORDS[k]` (empty counts as absent).
+    pub fn keyword_value(&self, k: usize) -> Option<&str> {
+        let e = &self.event;
+        let v = match k {
+            0 => Some(e.actor.as_str()),
+            1 => Some(e.action.as_str()),
+            2 => Some(e.resource.as_str()),
+            3 => Some(e.outcome.as_str()),
+            4 => e.source_ip.as_deref(),
+            5 => e.user_agent.as_deref(),
+            6 => e.trace_id.as_deref(),
+            7 => e.span_id.as_deref(),
+            8 => e.request_id.as_deref(),
+            _ => None,
+        };
+        v.filter(|v| !v.is_empty())
+    }
+}
+
+impl matcher::Fields for Scanned {
+    fn time(&self) -> i64 {
+        self.event.time
+    }
+    fn seq(&self) -> u64 {
+        self.seq
+    }
+    fn pos(&self) -> u64 {
+        self.pos
+    }
+    fn offset(&self) -> u64 {
+        self.offset
+    }
+    fn keyword(&self, k: usize) -> Option<&str> {
+        self.keyword_value(k)
+    }
+}
+
+/// What to scan for: a compiled query and the time window `[from, to)`.
+pub struct Scan<'a> {
+    /// The local copies.
+    pub local: &'a LocalState,
+    /// Segments to read.
+    pub range: Range<u64>,
+    /// The query.
+    pub matcher: &'a Matcher,
+    /// Earliest time, inclusive.
+    pub from: Option<TimeNs>,
+    /// Latest time, exclusive.
+    pub to: Option<TimeNs>,
+}
+
+impl Scan<'_> {
+    /// Folds every matching event into an accumulator, one per segment on the rayon pool, then
+    /// merges them. Errors name the segment.
+    pub fn fold<A, I, F, M>(&self, init: I, each: F, merge: M) -> anyhow::Result<A>
+    where
+        A: Send,
+        I: Fn() -> A + Sync + Send,
+        F: Fn(&mut A, Scanned) + Sync + Send,
+        M: Fn(A, A) -> A + Sync + Send,
+    {
+        self.range
+            .clone()
+            .into_par_iter()
+            .map(|seq| {
+                let mut acc = init();
+                self.segment(seq, &mut |s| each(&mut acc, s))?;
+                Ok(acc)
+            })
+            .try_reduce(&init, |a, b| Ok(merge(a, b)))
+    }
+
+    fn segment(&self, seq: u64, each: &mut dyn FnMut(Scanned)) -> anyhow::Result<()> {
+        let bytes = self.local.read_segment(seq)?;
+        let (head, body) =
+            split_segment(&bytes).map_err(|e| anyhow::anyhow!("segment {seq}: {e}"))?;
+        let header: SegmentHeader = serde_json::from_slice(head)
+            .with_context(|| format!("segment {seq}: header of the local copy"))?;
+        let body_start = head.len() as u64 + 1;
+        let mut start = 0usize;
+        let mut pos = 0u64;
+        while start < body.len() {
+            let end = memchr::memchr(b'\n', &body[start..]).map_or(body.len(), |i| start + i);
+            let line = &body[start..end];
+            // With a window, the time alone (found without building the record) rules most
+            // events out; it always agrees with the mapped event's time.
+            let in_window = |time: TimeNs| {
+                self.from.is_none_or(|f| time >= f) && self.to.is_none_or(|t| time < t)
+            };
+            let windowed = self.from.is_some() || self.to.is_some();
+            if !windowed || in_window(header.mapping.record_time(line).unwrap_or(0)) {
+                let (event, _) = header.mapping.map_line_lenient(line);
+                let s = Scanned {
+                    seq,
+                    pos,
+                    offset: body_start + start as u64,
+                    event,
+                };
+                if in_window(s.event.time) && self.matcher.matches(&s) {
+                    each(s);
+                }
+            }
+            pos += 1;
+            start = end + 1;
+        }
+        Ok(())
+    }
+}
