@@ -5,10 +5,15 @@
 //! `target/bench-console-data/N-events/` and the next run with the same setting and the same
 //! N reuses them (a `meta.json` written after the pull marks them complete). Otherwise they
 //! are in a temporary directory, removed at the end.
+//!
+//! With `TRAILSCOPE_BENCH_DATA=DIR` (set by `bench/run`) the same layout in DIR is used as it
+//! is (`store/`, `home/` pulled with full text, and `meta.json`): nothing is generated, pulled
+//! first or removed, and a missing or mismatched `meta.json` is an error.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use tempfile::TempDir;
 use trailscope::pull::{PullOptions, PullSummary, Timings, pull};
@@ -86,6 +91,9 @@ pub fn target_dir() -> PathBuf {
 
 /// The store and pulled home for `n` events: reused when kept from an earlier run, else made.
 pub fn prepare(n: u64, keep: bool) -> anyhow::Result<Dataset> {
+    if let Some(dir) = std::env::var_os("TRAILSCOPE_BENCH_DATA").filter(|d| !d.is_empty()) {
+        return given(PathBuf::from(dir), n);
+    }
     let (dir, tmp) = if keep {
         let d = target_dir()
             .join("bench-console-data")
@@ -118,6 +126,36 @@ pub fn prepare(n: u64, keep: bool) -> anyhow::Result<Dataset> {
             m
         }
     };
+    finish(store_dir, home, meta, reused, tmp)
+}
+
+/// The dataset `bench/run` made in `dir`, used as it is.
+fn given(dir: PathBuf, n: u64) -> anyhow::Result<Dataset> {
+    let meta_path = dir.join("meta.json");
+    let bytes = std::fs::read(&meta_path)
+        .with_context(|| format!("TRAILSCOPE_BENCH_DATA: reading {}", meta_path.display()))?;
+    let meta: Meta = serde_json::from_slice(&bytes)
+        .with_context(|| format!("TRAILSCOPE_BENCH_DATA: parsing {}", meta_path.display()))?;
+    if meta.events != n {
+        anyhow::bail!(
+            "TRAILSCOPE_BENCH_DATA: {} says {} events, TRAILSCOPE_BENCH_EVENTS asks for {n}",
+            meta_path.display(),
+            meta.events
+        );
+    }
+    eprintln!("using the store and index given in {}", dir.display());
+    let (store_dir, home) = (dir.join("store"), dir.join("home"));
+    finish(store_dir, home, meta, Some(dir), None)
+}
+
+/// The background pull `open` starts, on the prepared data.
+fn finish(
+    store_dir: PathBuf,
+    home: PathBuf,
+    meta: Meta,
+    reused: Option<PathBuf>,
+    tmp: Option<TempDir>,
+) -> anyhow::Result<Dataset> {
     let store = DirStore::new(&store_dir);
     eprintln!("the background pull `open` starts (up to date) …");
     let opts = PullOptions {

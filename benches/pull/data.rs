@@ -257,12 +257,40 @@ impl TimeText {
     }
 }
 
+/// Generates `n` events from `seed` and hands each record line (without its newline), its time
+/// in µs and its structured fields to `each`, in order. The checkpoint key is drawn from the
+/// same RNG first, so [`build_store`] and an NDJSON file written from the same seed hold the
+/// same records.
+pub fn generate(
+    n: u64,
+    seed: u64,
+    mut each: impl FnMut(Vec<u8>, i64, Extracted) -> anyhow::Result<()>,
+) -> anyhow::Result<(Pools, KeyPair)> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let key = generate_with(&mut rng, "bench.trailscope.example")?;
+    let pools = Pools::new();
+    let step = (SPAN_US / n.max(1) as i64).max(1);
+    let mut clock = TimeText {
+        secs: i64::MIN,
+        text: String::new(),
+    };
+    for i in 0..n {
+        let us = START_US + i as i64 * step + rng.gen_range(0..step);
+        let (rec, ex) = record(&mut rng, &pools, &mut clock, us, i);
+        each(rec, us, ex)?;
+    }
+    Ok((pools, key))
+}
+
 /// Generates `n` events and seals them into a new store at `dir` (10,000 per segment, a signed
 /// checkpoint at the end).
 pub fn build_store(dir: &Path, n: u64) -> anyhow::Result<Generated> {
     let started = std::time::Instant::now();
-    let mut rng = ChaCha8Rng::seed_from_u64(SEED);
-    let key = generate_with(&mut rng, "bench.trailscope.example")?;
+    // The sealer needs the key before the first record: draw it as `generate` will.
+    let key = generate_with(
+        &mut ChaCha8Rng::seed_from_u64(SEED),
+        "bench.trailscope.example",
+    )?;
     let store = DirStore::new(dir);
     let opts = SealOptions {
         format: InputFormat::K8sAudit,
@@ -273,21 +301,14 @@ pub fn build_store(dir: &Path, n: u64) -> anyhow::Result<Generated> {
         ..Default::default()
     };
     let mut sealer = Sealer::open(&store, opts)?;
-    let pools = Pools::new();
     let mut events = Vec::with_capacity(n as usize);
-    let step = (SPAN_US / n.max(1) as i64).max(1);
-    let mut clock = TimeText {
-        secs: i64::MIN,
-        text: String::new(),
-    };
     let mut record_bytes = 0u64;
-    for i in 0..n {
-        let us = START_US + i as i64 * step + rng.gen_range(0..step);
-        let (rec, ex) = record(&mut rng, &pools, &mut clock, us, i);
+    let (pools, _) = generate(n, SEED, |rec, us, ex| {
         record_bytes += rec.len() as u64 + 1;
         sealer.push(rec, us * 1000)?;
         events.push(ex);
-    }
+        Ok(())
+    })?;
     sealer.finish()?;
     Ok(Generated {
         pools,

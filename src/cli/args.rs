@@ -226,15 +226,17 @@ pub struct SearchArgs {
     #[arg(long)]
     pub count: bool,
     /// Pull first: fetch and verify the store's new segments, answer at once (the segments not
-    /// indexed yet are scanned from their verified copies), then index them before exiting.
+    /// indexed yet are scanned from their verified copies), then index their structured fields
+    /// before exiting.
     #[arg(long)]
     pub pull: bool,
     /// With --pull: accept only checkpoints signed by this public key (file or base64).
     #[arg(long, requires = "pull")]
     pub pubkey: Option<String>,
-    /// With --pull: index structured fields only afterwards (free text needs a later pull).
+    /// With --pull: also build the full-text index afterwards (by default only the structured
+    /// index is built, which is what further field queries need; `pull` builds the rest).
     #[arg(long, requires = "pull")]
-    pub no_fulltext: bool,
+    pub fulltext: bool,
 }
 
 /// `trailscope histogram`.

@@ -99,7 +99,7 @@ pub fn search(a: SearchArgs) -> anyhow::Result<Outcome> {
     let outcome = search_now(&a)?;
     match pulled {
         Some((home, location, intact)) => {
-            index_after(&home, &location, !a.no_fulltext)?;
+            index_after(&home, &location, a.fulltext)?;
             Ok(if intact { outcome } else { Outcome::Problems })
         }
         None => Ok(outcome),

@@ -89,13 +89,18 @@ impl LocalState {
             .with_context(|| format!("writing {}", path.display()))
     }
 
-    /// Moves spooled segment `seq` to the verified copies, durably, before the index commit
-    /// that refers to it.
-    pub fn promote(&self, seq: u64) -> anyhow::Result<()> {
-        let (from, to) = (self.spool_file(seq), self.segment_file(seq));
+    /// Syncs spooled segment `seq` to disk.
+    pub fn sync_spooled(&self, seq: u64) -> anyhow::Result<()> {
+        let from = self.spool_file(seq);
         std::fs::File::open(&from)
             .and_then(|f| f.sync_all())
-            .with_context(|| format!("syncing {}", from.display()))?;
+            .with_context(|| format!("syncing {}", from.display()))
+    }
+
+    /// Moves spooled segment `seq`, already synced ([`LocalState::sync_spooled`]), to the
+    /// verified copies; the caller syncs the directory before relying on it.
+    pub fn move_synced(&self, seq: u64) -> anyhow::Result<()> {
+        let (from, to) = (self.spool_file(seq), self.segment_file(seq));
         std::fs::rename(&from, &to)
             .with_context(|| format!("moving {} to {}", from.display(), to.display()))
     }

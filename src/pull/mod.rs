@@ -357,6 +357,14 @@ pub fn pull(
         covered: 0,
         events: 0,
     };
+    // Each copy is synced before it is moved into place (several at a time: the disk, not the
+    // CPU, is the limit), and the directory after.
+    {
+        use rayon::prelude::*;
+        (index_from..intact.max(index_from))
+            .into_par_iter()
+            .try_for_each(|seq| local.sync_spooled(seq))?;
+    }
     for seq in index_from..intact {
         let f = facts
             .get(&seq)
@@ -365,7 +373,7 @@ pub fn pull(
             .chain_hash
             .map(|h: Hash32| h.to_hex())
             .ok_or_else(|| anyhow::anyhow!("segment {seq}: verified without a chain hash"))?;
-        local.promote(seq)?;
+        local.move_synced(seq)?;
         verified.hashes.push(hash);
         verified.events += f.events;
     }

@@ -189,7 +189,7 @@ pub struct Detail {
 pub enum Response {
     /// The index was (re)opened: its head, whether full text exists; `None` when nothing has
     /// been pulled yet; an error when the index is there but cannot be opened.
-    Opened(Result<Option<(IndexHead, bool)>, String>),
+    Opened(Result<Option<(IndexHead, bool, u64)>, String>),
     /// Answer to [`Request::Extent`].
     Extent(u64, Result<Option<(TimeNs, TimeNs)>, String>),
     /// Answer to [`Request::Histogram`].
@@ -357,7 +357,8 @@ impl Worker {
         if let Request::Reload = req {
             return match Workspace::open(&self.home, &self.location) {
                 Ok(ws) => {
-                    let opened = (ws.head().clone(), ws.full.is_some());
+                    let scanned = ws.scan.as_ref().map_or(0, |s| s.range.end - s.range.start);
+                    let opened = (ws.head().clone(), ws.full.is_some(), scanned);
                     self.ws = Some(ws);
                     Response::Opened(Ok(Some(opened)))
                 }

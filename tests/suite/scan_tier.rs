@@ -294,7 +294,6 @@ fn search_pull_answers_from_a_fresh_home_then_indexes() {
             "keys/ops.pub",
             "--count",
             "--json",
-            "--no-fulltext",
         ])
         .ok();
     let c: Value = serde_json::from_str(run.stdout.trim()).expect("json");
@@ -341,4 +340,49 @@ fn search_pull_answers_from_a_fresh_home_then_indexes() {
         "no event is verified by a checkpoint of another key: {}",
         run.stdout
     );
+}
+
+#[test]
+fn values_written_with_json_escapes_are_found_by_the_scan() {
+    let sb = Sandbox::new();
+    sb.keygen("ops");
+    let mut lines = String::new();
+    for i in 0..120 {
+        // Every third line spells its actor and resource with escapes, as some writers do.
+        let (actor, resource) = if i % 3 == 0 {
+            (r"\u0061lice", r"db\/prod")
+        } else {
+            ("alice", "db/prod")
+        };
+        lines.push_str(&format!(
+            "{{\"time\":\"2026-03-01T00:{:02}:{:02}Z\",\"actor\":\"{actor}\",\"action\":\"get\",\"resource\":\"{resource}\",\"status\":200}}\n",
+            i / 60,
+            i % 60
+        ));
+    }
+    sb.write("esc.ndjson", lines);
+    sb.ts(&[
+        "seal",
+        "--store",
+        "store",
+        "--key",
+        "keys/ops.key",
+        "--segment-events",
+        "40",
+        "esc.ndjson",
+    ])
+    .ok();
+    let scanned = new_home(&sb, "scanned");
+    sb.ts_with_home(&scanned, &["pull", "--no-index", "store"])
+        .ok();
+    for q in [
+        "actor:alice",
+        r#"resource:"db/prod""#,
+        r#"actor:alice AND resource:"db/prod""#,
+    ] {
+        let run = sb
+            .ts_with_home(&scanned, &["search", "store", q, "--count"])
+            .ok();
+        assert_eq!(run.stdout.trim(), "120", "{q}: {run}");
+    }
 }

@@ -253,6 +253,46 @@ impl Matcher {
     }
 }
 
+/// Substrings a line's raw bytes must contain for `m` to match it, as clauses of alternatives
+/// (every clause needs one of its alternatives); empty when nothing is required.
+///
+/// A keyword value comes from the record's JSON strings verbatim or joined from several of them
+/// with `.`, `/` or `:` (a Kubernetes resource, a CloudTrail action), so each piece of the value
+/// between those separators is a substring of one JSON string of the record. In a line without
+/// any backslash every JSON string is stored exactly as it reads, so the piece is in the line's
+/// bytes. Lines with a backslash are always parsed. Outcomes are derived (a status code becomes
+/// `denied`), and pieces made only of digits and number signs may come from a JSON number
+/// written another way (`1e3`), so neither gives a witness.
+pub fn witnesses(m: &Matcher) -> Vec<Vec<String>> {
+    const OUTCOME: usize = 3;
+    fn piece(v: &str) -> Option<String> {
+        let best = v
+            .split(['.', '/', ':'])
+            .max_by_key(|p| p.len())
+            .filter(|p| p.len() >= 2)?;
+        let numeric = best
+            .bytes()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-'));
+        let escaped = best
+            .chars()
+            .any(|c| c == '"' || c == '\\' || c.is_control());
+        (!numeric && !escaped).then(|| best.to_string())
+    }
+    match m {
+        Matcher::Term(k, v) | Matcher::Prefix(k, v) if *k != OUTCOME => {
+            piece(v).map(|p| vec![vec![p]]).unwrap_or_default()
+        }
+        Matcher::Set(k, vals) if *k != OUTCOME => {
+            let alts: Option<Vec<String>> = vals.iter().map(|v| piece(v)).collect();
+            alts.filter(|a| !a.is_empty())
+                .map(|a| vec![a])
+                .unwrap_or_default()
+        }
+        Matcher::Bool { must, .. } => must.iter().flat_map(witnesses).collect(),
+        _ => Vec::new(),
+    }
+}
+
 fn value(n: Num, e: &impl Fields) -> u64 {
     match n {
         Num::Seq => e.seq(),
@@ -325,7 +365,9 @@ mod tests {
         let e = ev("alice", "delete", "denied");
         assert!(m("actor:alice", &e));
         assert!(!m("actor:ali", &e));
-        assert!(m("actor:ali*", &e));
+        // As in the index, a trailing `*` on a raw keyword is part of the term.
+        assert!(!m("actor:ali*", &e));
+        assert!(m(r#"actor:"ali"*"#, &e));
         assert!(m("actor:alice action:delete", &e));
         assert!(!m("actor:alice action:get", &e));
         assert!(m("actor:bob OR action:delete", &e));
@@ -340,6 +382,27 @@ mod tests {
         assert!(m("time:[1970-01-01T00:00:01Z TO *]", &e));
         assert!(!m("time:{1970-01-01T00:00:01Z TO *]", &e));
         assert!(m("*", &e) && m("", &e));
+    }
+
+    #[test]
+    fn witnesses_are_pieces_of_required_values() {
+        let w = |q: &str| witnesses(&Matcher::compile(q).expect(q));
+        assert_eq!(w("actor:alice"), vec![vec!["alice".to_string()]]);
+        assert_eq!(
+            w(r#"resource:"deployments.apps/prod/web-frontend" AND outcome:denied"#),
+            vec![vec!["web-frontend".to_string()]]
+        );
+        assert_eq!(
+            w("action:s3\\:DeleteBucket"),
+            vec![vec!["DeleteBucket".to_string()]]
+        );
+        assert!(w("outcome:denied").is_empty());
+        assert!(w("actor:alice OR actor:bob").is_empty());
+        assert!(w("request_id:12345").is_empty());
+        assert!(w("NOT actor:alice").is_empty());
+        let mut set = w("actor: IN [bob alice]");
+        set[0].sort();
+        assert_eq!(set, vec![vec!["alice".to_string(), "bob".to_string()]]);
     }
 
     #[test]

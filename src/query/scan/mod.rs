@@ -96,9 +96,31 @@ pub struct Scan<'a> {
     pub from: Option<TimeNs>,
     /// Latest time, exclusive.
     pub to: Option<TimeNs>,
+    /// [`matcher::witnesses`] of the query, ready to search for.
+    pub witnesses: Vec<Vec<memchr::memmem::Finder<'static>>>,
 }
 
 impl Scan<'_> {
+    /// Whether `line` may match: it holds one alternative of every witness clause. A line with
+    /// JSON escapes is checked with its escapes decoded (so `\u0061lice` holds `alice`); one
+    /// whose escapes cannot be decoded is always parsed.
+    fn may_match(&self, line: &[u8], scratch: &mut Vec<u8>) -> bool {
+        if self.witnesses.is_empty() {
+            return true;
+        }
+        let view = if memchr::memchr(b'\\', line).is_some() {
+            if !unescape(line, scratch) {
+                return true;
+            }
+            scratch.as_slice()
+        } else {
+            line
+        };
+        self.witnesses
+            .iter()
+            .all(|alts| alts.iter().any(|f| f.find(view).is_some()))
+    }
+
     /// Folds every matching event into an accumulator, one per segment on the rayon pool, then
     /// merges them. Errors name the segment.
     pub fn fold<A, I, F, M>(&self, init: I, each: F, merge: M) -> anyhow::Result<A>
@@ -128,6 +150,7 @@ impl Scan<'_> {
         let body_start = head.len() as u64 + 1;
         let mut start = 0usize;
         let mut pos = 0u64;
+        let mut scratch = Vec::new();
         while start < body.len() {
             let end = memchr::memchr(b'\n', &body[start..]).map_or(body.len(), |i| start + i);
             let line = &body[start..end];
@@ -137,7 +160,9 @@ impl Scan<'_> {
                 self.from.is_none_or(|f| time >= f) && self.to.is_none_or(|t| time < t)
             };
             let windowed = self.from.is_some() || self.to.is_some();
-            if !windowed || in_window(header.mapping.record_time(line).unwrap_or(0)) {
+            if self.may_match(line, &mut scratch)
+                && (!windowed || in_window(header.mapping.record_time(line).unwrap_or(0)))
+            {
                 let (event, _) = header.mapping.map_line_lenient(line);
                 let s = Scanned {
                     seq,
@@ -153,5 +178,85 @@ impl Scan<'_> {
             start = end + 1;
         }
         Ok(())
+    }
+}
+
+/// Decodes the JSON string escapes of `line` into `out` (everything else is copied); `false`
+/// when an escape is malformed or a `\u` is a lone surrogate.
+fn unescape(line: &[u8], out: &mut Vec<u8>) -> bool {
+    out.clear();
+    let mut i = 0;
+    while let Some(at) = memchr::memchr(b'\\', &line[i..]) {
+        out.extend_from_slice(&line[i..i + at]);
+        i += at;
+        let Some(&c) = line.get(i + 1) else {
+            return false;
+        };
+        let simple = match c {
+            b'"' => Some(b'"'),
+            b'\\' => Some(b'\\'),
+            b'/' => Some(b'/'),
+            b'b' => Some(8),
+            b'f' => Some(12),
+            b'n' => Some(b'\n'),
+            b'r' => Some(b'\r'),
+            b't' => Some(b'\t'),
+            _ => None,
+        };
+        if let Some(b) = simple {
+            out.push(b);
+            i += 2;
+            continue;
+        }
+        if c != b'u' {
+            return false;
+        }
+        let hex = |at: usize| {
+            line.get(at..at + 4)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u32::from_str_radix(h, 16).ok())
+        };
+        let Some(hi) = hex(i + 2) else {
+            return false;
+        };
+        let (code, used) = if (0xD800..0xDC00).contains(&hi) {
+            match (line.get(i + 6..i + 8), hex(i + 8)) {
+                (Some(b"\\u"), Some(lo)) if (0xDC00..0xE000).contains(&lo) => {
+                    (0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00), 12)
+                }
+                _ => return false,
+            }
+        } else {
+            (hi, 6)
+        };
+        let Some(ch) = char::from_u32(code) else {
+            return false;
+        };
+        let mut buf = [0u8; 4];
+        out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+        i += used;
+    }
+    out.extend_from_slice(&line[i..]);
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unescape;
+
+    #[test]
+    fn decodes_json_escapes() {
+        let mut out = Vec::new();
+        assert!(unescape(
+            br#"{"a":"\u0061lice","r":"db\/prod","q":"\"x\\","e":"\ud83d\ude00"}"#,
+            &mut out
+        ));
+        assert_eq!(
+            String::from_utf8(out.clone()).expect("utf-8"),
+            "{\"a\":\"alice\",\"r\":\"db/prod\",\"q\":\"\"x\\\",\"e\":\"\u{1F600}\"}"
+        );
+        assert!(!unescape(br#""\ud83d""#, &mut out));
+        assert!(!unescape(br#""\x""#, &mut out));
+        assert!(!unescape(br#""\"#, &mut out));
     }
 }

@@ -239,6 +239,8 @@ pub struct App {
     pub store: String,
     /// The head of what is indexed.
     pub head: Option<IndexHead>,
+    /// Verified segments the index does not hold yet (answered by scanning their copies).
+    pub scanned: u64,
     /// The report of the last verification (from the background pull).
     pub report: Option<Report>,
     /// The background pull.
@@ -299,6 +301,7 @@ impl App {
         App {
             store: store.to_string(),
             head: None,
+            scanned: 0,
             report: None,
             pull: PullStatus::Off,
             banner: None,

@@ -29,9 +29,11 @@ pub fn on_response(app: &mut App, r: Response) -> Vec<Effect> {
             app.head = None;
         }
         Response::Opened(Err(e)) => app.message = Some((Level::Error, e)),
-        Response::Opened(Ok(Some((head, _full)))) => {
-            let changed = app.head.as_ref() != Some(&head);
+        Response::Opened(Ok(Some((head, _full, scanned)))) => {
+            // Segments verified but not indexed yet count too: they are answered by scanning.
+            let changed = app.head.as_ref() != Some(&head) || app.scanned != scanned;
             app.head = Some(head);
+            app.scanned = scanned;
             if changed || app.extent.is_none() {
                 app.generations.extent += 1;
                 let generation = app.generations.extent;

@@ -97,8 +97,12 @@ fn pull_span<'a>(app: &App, ctx: &Ctx) -> Span<'a> {
                 Stage::Fulltext => "full text",
                 Stage::Merge => "merge",
             };
+            let scanning = match app.scanned {
+                0 => String::new(),
+                n => format!(" · {n} seg verified, scanned until indexed"),
+            };
             Span::styled(
-                format!("pull: {what} {done}/{total}"),
+                format!("pull: {what} {done}/{total}{scanning}"),
                 t.style(Role::Unsigned),
             )
         }
