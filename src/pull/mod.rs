@@ -355,7 +355,7 @@ pub fn pull(
         base_hash: indexer.head.head_hash.clone(),
         hashes: Vec::new(),
         covered: 0,
-        events: 0,
+        counts: Vec::new(),
     };
     // Each copy is synced before it is moved into place (several at a time: the disk, not the
     // CPU, is the limit), and the directory after.
@@ -375,7 +375,7 @@ pub fn pull(
             .ok_or_else(|| anyhow::anyhow!("segment {seq}: verified without a chain hash"))?;
         local.move_synced(seq)?;
         verified.hashes.push(hash);
-        verified.events += f.events;
+        verified.counts.push(f.events);
     }
     local.sync_segments_dir()?;
     verified.covered = covered_at(covered, &start_head, verified.segments());

@@ -29,8 +29,8 @@ pub struct VerifiedHead {
     pub hashes: Vec<String>,
     /// Of all segments `0..segments()`, how many (from 0) are attested by a signed checkpoint.
     pub covered: u64,
-    /// Events in segments `base..segments()`.
-    pub events: u64,
+    /// Events in each of the segments `base..segments()`, as `hashes`.
+    pub counts: Vec<u64>,
 }
 
 impl VerifiedHead {
@@ -47,6 +47,14 @@ impl VerifiedHead {
         seq.checked_sub(self.base)
             .and_then(|i| self.hashes.get(i as usize))
             .map(String::as_str)
+    }
+
+    /// Events in segments `range` (those this record lists).
+    pub fn events_in(&self, range: std::ops::Range<u64>) -> u64 {
+        range
+            .filter_map(|seq| seq.checked_sub(self.base))
+            .filter_map(|i| self.counts.get(i as usize))
+            .sum()
     }
 
     /// The segments `index..segments()` that can be answered by scanning, when `index` (an
@@ -125,7 +133,7 @@ mod tests {
             base_hash: Some("b1".into()),
             hashes: vec!["h2".into(), "h3".into(), "h4".into()],
             covered: 4,
-            events: 30,
+            counts: vec![10, 10, 10],
         }
     }
 
@@ -148,6 +156,7 @@ mod tests {
             base: 0,
             base_hash: None,
             hashes: vec!["h0".into()],
+            counts: vec![5],
             ..record()
         };
         assert_eq!(from_zero.scan_range(&head(0, None)), Some(0..1));

@@ -109,8 +109,11 @@ pub fn time_bounds(
         (1.., Some(lo), Some(hi)) => Some((lo, hi)),
         _ => None,
     };
+    // Rounded through f64 as the index's answer is, so the bounds do not move when the index
+    // catches up with the scan.
     let scanned = match ws.scan_part(filter, needs_full) {
-        Some((matcher, range)) => collect::bounds(&ws.scan_with(&matcher, range, filter))?,
+        Some((matcher, range)) => collect::bounds(&ws.scan_with(&matcher, range, filter))?
+            .map(|(lo, hi)| (lo as f64 as i64, hi as f64 as i64)),
         None => None,
     };
     let both = match (indexed, scanned) {

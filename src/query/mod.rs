@@ -142,6 +142,8 @@ impl Workspace {
         let full = Opened::open(&local.index_dir(IndexKind::Full), IndexKind::Full)?;
         let scan = local.load_verified()?.and_then(|v| {
             v.scan_range(&structured.head).map(|range| scan::ScanTier {
+                head_hash: v.hash_of(range.end - 1).map(String::from),
+                events: v.events_in(range.clone()),
                 range,
                 covered: v.covered,
             })
@@ -189,6 +191,18 @@ impl Workspace {
                 scanned_segments: 0,
             },
         ))
+    }
+
+    /// The verified head: the index's, extended by the segments only scanned so far.
+    pub fn verified_head(&self) -> IndexHead {
+        let mut h = self.structured.head.clone();
+        if let Some(s) = &self.scan {
+            h.segments = s.range.end;
+            h.head_hash = s.head_hash.clone();
+            h.events += s.events;
+            h.covered = h.covered.max(s.covered).min(h.segments);
+        }
+        h
     }
 
     /// Segments verified and copied locally: the index's, plus those only scanned.

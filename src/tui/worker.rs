@@ -358,7 +358,7 @@ impl Worker {
             return match Workspace::open(&self.home, &self.location) {
                 Ok(ws) => {
                     let scanned = ws.scan.as_ref().map_or(0, |s| s.range.end - s.range.start);
-                    let opened = (ws.head().clone(), ws.full.is_some(), scanned);
+                    let opened = (ws.verified_head(), ws.full.is_some(), scanned);
                     self.ws = Some(ws);
                     Response::Opened(Ok(Some(opened)))
                 }

@@ -386,3 +386,59 @@ fn values_written_with_json_escapes_are_found_by_the_scan() {
         assert_eq!(run.stdout.trim(), "120", "{q}: {run}");
     }
 }
+
+#[test]
+fn the_console_shows_verified_segments_before_they_are_indexed() {
+    use crate::console_common::{Console, demo, demo_scanned};
+    use trailscope::tui::theme::Theme;
+    let theme = || Theme::load(None, None, false).expect("theme");
+    let mut scanned = Console::on(demo_scanned(), (160, 48), theme());
+    let mut indexed = Console::on(demo(false), (160, 48), theme());
+    assert!(scanned.app.scanned > 0, "the console knows what it scans");
+    assert_eq!(scanned.app.window, indexed.app.window, "same extent");
+    let (a, b) = (scanned.all_in_window(), indexed.all_in_window());
+    assert!(!a.is_empty());
+    let key =
+        |h: &trailscope::query::Hit| (h.seq, h.pos, h.verified, h.actor.clone(), h.outcome.clone());
+    assert_eq!(
+        a.iter().map(key).collect::<Vec<_>>(),
+        b.iter().map(key).collect::<Vec<_>>()
+    );
+    let total = |c: &Console| {
+        c.app.histogram.as_ref().map(|h| {
+            (
+                h.total,
+                h.buckets.iter().map(|b| b.count).collect::<Vec<_>>(),
+            )
+        })
+    };
+    assert_eq!(total(&scanned), total(&indexed), "same histogram");
+    // A pivot answers from the copies too.
+    scanned.keys("/");
+    scanned.type_text("outcome:denied");
+    scanned.press("enter");
+    indexed.keys("/");
+    indexed.type_text("outcome:denied");
+    indexed.press("enter");
+    assert_eq!(
+        total(&scanned),
+        total(&indexed),
+        "same histogram after a search"
+    );
+    let (sa, sb) = (scanned.screen(), indexed.screen());
+    // The title shows the verified head, whether indexed or not (the pull's own status at the
+    // end of the line differs: this pull indexed nothing).
+    let head = |s: &str| {
+        s.lines()
+            .next()
+            .and_then(|l| l.split('│').nth(3))
+            .map(|h| h.trim().to_string())
+    };
+    assert_eq!(head(&sa), head(&sb));
+    assert!(head(&sa).is_some_and(|h| h.starts_with("head 29 ")), "{sa}");
+    assert_eq!(
+        sa.lines().skip(1).take(40).collect::<Vec<_>>(),
+        sb.lines().skip(1).take(40).collect::<Vec<_>>(),
+        "same histogram and table"
+    );
+}

@@ -32,6 +32,10 @@ pub struct ScanTier {
     pub range: Range<u64>,
     /// Segments `0..covered` are attested by a signed checkpoint.
     pub covered: u64,
+    /// Chain hash (hex) of the last segment of `range`.
+    pub head_hash: Option<String>,
+    /// Events in `range`.
+    pub events: u64,
 }
 
 /// One event read from a verified copy.

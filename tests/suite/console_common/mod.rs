@@ -115,6 +115,32 @@ pub fn demo(tamper: bool) -> &'static Pulled {
     })
 }
 
+/// The clean demo store verified and kept but not indexed (`pull` with `index: false`): the
+/// console answers every query by scanning the verified copies.
+pub fn demo_scanned() -> &'static Pulled {
+    static CELL: OnceLock<Pulled> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let dir = scratch_dir();
+        let store_dir = dir.path().join("store");
+        trailscope::demo::write_demo_store(&store_dir, false).expect("demo store");
+        let home = dir.path().join("home");
+        let store = DirStore::new(&store_dir);
+        let opts = PullOptions {
+            index: false,
+            ..PullOptions::default()
+        };
+        let summary = pull(&store, &home, &opts, &mut |_| {}).expect("pull");
+        assert_eq!(summary.head.segments, 0, "nothing indexed");
+        Pulled {
+            location: store.location(),
+            home,
+            summary,
+            store_dir,
+            _dir: dir,
+        }
+    })
+}
+
 /// A small signed store holding `records` (NDJSON objects, one per element), sealed through
 /// the library with a fixed key and checkpoint time, then pulled.
 pub fn sealed(records: &[serde_json::Value]) -> Pulled {
