@@ -3,8 +3,9 @@
 //!
 //! ```text
 //! HOME/stores/<name>-<hash>/
-//!   segments/{seq:020}.seg   copies of segments that were verified and indexed
+//!   segments/{seq:020}.seg   copies of segments that were verified (indexed or not yet)
 //!   spool/{seq:020}.seg      fetched this run, not yet trusted (cleared at every pull)
+//!   verified.json            the verified chain kept beyond the index (see `verified.rs`)
 //!   index/                   structured index (its commit records the head)
 //!   fulltext/                full index (second pass)
 //! ```
