@@ -22,9 +22,12 @@ fn init_log(home: &Path) -> anyhow::Result<()> {
     let dir = home.join("logs");
     create_private_dir(&dir)?;
     let path = dir.join("console.log");
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
+    let mut opts = std::fs::OpenOptions::new();
+    opts.create(true).append(true);
+    // The log names stores and queries: the owner's only, like the rest of the home.
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let file = opts
         .open(&path)
         .with_context(|| format!("opening the log file {}", path.display()))?;
     let _ = tracing_subscriber::fmt()

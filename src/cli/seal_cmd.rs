@@ -5,15 +5,13 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-use anyhow::Context;
-
 use super::Outcome;
 use super::args::SealArgs;
 use crate::home::trailscope_home;
 use crate::seal::{
-    DEFAULT_FOLLOW_SECONDS, FollowCursor, Input, SealOptions, Sealer, follow_file, seal_inputs,
+    DEFAULT_FOLLOW_SECONDS, FollowCursor, Input, SealOptions, Sealer, follow_file, load_signer,
+    seal_inputs,
 };
-use crate::segment::keys::parse_signer;
 use crate::store::open_store;
 
 /// How many rejected records are listed before the rest are only counted.
@@ -21,14 +19,7 @@ const MAX_LISTED_REJECTS: usize = 50;
 
 /// Runs `seal`.
 pub fn run(a: SealArgs) -> anyhow::Result<Outcome> {
-    let signer = match &a.key {
-        Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .with_context(|| format!("reading key {}", p.display()))?;
-            Some(parse_signer(&text).with_context(|| format!("key {}", p.display()))?)
-        }
-        None => None,
-    };
+    let signer = a.key.as_deref().map(load_signer).transpose()?;
     let store = open_store(&a.store)?;
     let opts = SealOptions {
         format: a.format,

@@ -215,6 +215,9 @@ fn prepare_dir(dir: &Path) -> anyhow::Result<()> {
                 .into_owned(),
         );
     }
+    // The writer's lock file stays beside a store once sealed (it is never removed: see
+    // store/lock.rs).
+    names.retain(|n| n != crate::store::WRITER_LOCK_NAME);
     if names.is_empty() {
         return Ok(());
     }

@@ -15,6 +15,8 @@ pub struct EventIndex {
     pub fields: Fields,
     /// Which index this is.
     pub kind: IndexKind,
+    /// Its directory (named in errors).
+    pub dir: std::path::PathBuf,
 }
 
 impl EventIndex {
@@ -40,6 +42,7 @@ impl EventIndex {
             index,
             fields,
             kind,
+            dir: dir.to_path_buf(),
         })
     }
 

@@ -78,7 +78,7 @@ impl<'a> Indexer<'a> {
         // they are ready; doc order within the index does not matter (results are ordered by
         // the time and ord fast fields).
         let (fields, mapping, writer) = (&self.target.fields, &header.mapping, &self.writer);
-        spans
+        let added = spans
             .par_iter()
             .enumerate()
             .try_for_each(|(pos, &(start, end))| {
@@ -90,7 +90,20 @@ impl<'a> Indexer<'a> {
                 writer
                     .add_document(event_document(fields, mapping, place, &body[start..end]))
                     .map(|_| ())
-            })?;
+            });
+        if let Err(e) = added {
+            // A worker that died (disk full, read-only directory) leaves `add_document` saying
+            // only that the writer was killed; joining the workers gives the real cause.
+            let cause = self
+                .writer
+                .prepare_commit()
+                .err()
+                .map_or_else(|| e.to_string(), |c| c.to_string());
+            anyhow::bail!(
+                "indexing segment {seq} into {}: {cause}",
+                self.target.dir.display()
+            );
+        }
         let pos = spans.len() as u64;
         self.head.segments = seq + 1;
         self.head.head_hash = Some(chain_hash.to_string());
@@ -125,9 +138,15 @@ impl<'a> Indexer<'a> {
     /// atomic step.
     pub fn commit(&mut self) -> anyhow::Result<()> {
         let payload = serde_json::to_string(&self.head)?;
-        let mut prepared = self.writer.prepare_commit()?;
+        let dir = self.target.dir.display().to_string();
+        let mut prepared = self
+            .writer
+            .prepare_commit()
+            .with_context(|| format!("committing index {dir}"))?;
         prepared.set_payload(&payload);
-        prepared.commit()?;
+        prepared
+            .commit()
+            .with_context(|| format!("committing index {dir}"))?;
         Ok(())
     }
 
@@ -135,11 +154,17 @@ impl<'a> Indexer<'a> {
     /// the pull, off the critical path) and waits for it. A handful of segments searches as
     /// fast as one; merging a large index on every small pull would not pay.
     pub fn merge(mut self) -> anyhow::Result<()> {
+        let dir = self.target.dir.display().to_string();
         let ids = self.target.index.searchable_segment_ids()?;
         if ids.len() > MERGE_ABOVE {
-            self.writer.merge(&ids).wait()?;
+            self.writer
+                .merge(&ids)
+                .wait()
+                .with_context(|| format!("merging index {dir}"))?;
         }
-        self.writer.wait_merging_threads()?;
+        self.writer
+            .wait_merging_threads()
+            .with_context(|| format!("merging index {dir}"))?;
         Ok(())
     }
 }

@@ -21,6 +21,7 @@
 
 pub mod fetch;
 pub mod local;
+pub mod lock;
 pub mod verified;
 
 use std::collections::BTreeMap;
@@ -174,6 +175,7 @@ pub fn pull(
     opts: &PullOptions,
     progress: &mut (dyn FnMut(&Progress) + Send),
 ) -> anyhow::Result<PullSummary> {
+    let _lock = lock::acquire(home, &store.location())?;
     let started = Instant::now();
     let location = store.location();
     if !store.is_store()? {

@@ -7,7 +7,8 @@
 //! Resuming: after every segment, the position up to which every line is sealed is saved in a
 //! [`FollowCursor`] (under the trailscope home, keyed by store and file). A restarted follower
 //! continues there instead of sealing the file again. The cursor is written just after the
-//! segment, so a crash between the two can repeat at most that one segment's lines.
+//! segment (before its checkpoint), so a crash between the two can repeat at most that one
+//! segment's lines.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
@@ -194,6 +195,7 @@ pub fn follow_file(
                 let line: Vec<u8> = partial.drain(..=nl).collect();
                 line_no += 1;
                 let consumed = offset - partial.len() as u64;
+                let mut sealed_any = false;
                 for item in RecordReader::new(&line[..], split) {
                     match item? {
                         ReadItem::Record(r) => match sealer.mapping().map_record(&r.bytes) {
@@ -202,8 +204,7 @@ pub fn follow_file(
                                 let before = sealer.segments_written;
                                 sealer.push(r.bytes, ev.time)?;
                                 if sealer.segments_written > before {
-                                    sealer.checkpoint()?;
-                                    on_segment(sealer.segments_written);
+                                    sealed_any = true;
                                     first_pending = (sealer.pending() > 0).then(Instant::now);
                                 }
                             }
@@ -218,6 +219,8 @@ pub fn follow_file(
                         }),
                     }
                 }
+                // The position first, then the checkpoint: the sooner it follows the segment, the
+                // smaller the window in which a kill makes the next run seal the lines again.
                 if sealer.pending() == 0 && consumed != saved.offset {
                     saved = FollowPosition {
                         offset: consumed,
@@ -226,14 +229,16 @@ pub fn follow_file(
                     };
                     save(cursor, &saved)?;
                 }
+                if sealed_any {
+                    sealer.checkpoint()?;
+                    on_segment(sealer.segments_written);
+                }
             }
             continue;
         }
         let stopping = stop.load(Ordering::Relaxed);
         let due = first_pending.is_some_and(|t| t.elapsed() >= flush_every);
         if (due || stopping) && sealer.flush()?.is_some() {
-            sealer.checkpoint()?;
-            on_segment(sealer.segments_written);
             first_pending = None;
             let consumed = offset - partial.len() as u64;
             saved = FollowPosition {
@@ -242,6 +247,8 @@ pub fn follow_file(
                 inode,
             };
             save(cursor, &saved)?;
+            sealer.checkpoint()?;
+            on_segment(sealer.segments_written);
         }
         if stopping {
             if !partial.is_empty() {

@@ -7,9 +7,12 @@
 
 mod follow;
 mod input;
+mod key_file;
+mod resume;
 mod writer;
 
 pub use follow::DEFAULT_FOLLOW_SECONDS;
 pub use follow::{FollowCursor, FollowPosition, follow_file};
 pub use input::{Input, SealReport, seal_inputs};
+pub use key_file::load_signer;
 pub use writer::{DEFAULT_SEGMENT_EVENTS, Rejected, SealOptions, Sealer};

@@ -7,7 +7,7 @@ use crate::event::{InputFormat, Mapping};
 use crate::segment::checkpoint::{Checkpoint, LATEST_PATH, SIGNER_PUB_PATH, checkpoint_path};
 use crate::segment::keys::{Signer, parse_verifier, short_key};
 use crate::segment::{Hash32, encode_segment, segment_path};
-use crate::store::Store;
+use crate::store::{Store, WRITER_LOCK_NAME, WriterLock};
 use crate::verify::{VerifyOptions, verify_store};
 
 /// Default number of events per segment.
@@ -75,19 +75,53 @@ pub struct Sealer<'s> {
     /// Events sealed by this sealer.
     pub events_sealed: u64,
     checkpointed_seq: Option<u64>,
+    /// The store's writer lock, held for the sealer's whole life (from its first segment when
+    /// the store's directory did not exist yet).
+    lock: Option<WriterLock>,
 }
 
 impl<'s> Sealer<'s> {
-    /// Verifies the store's current chain and prepares to extend it. Refuses a store with any
-    /// error-level problem.
+    /// Takes the store's writer lock (refusing within a second while another writer holds it;
+    /// for a directory that does not exist yet, at the first segment), completes a checkpoint a
+    /// killed writer left half written (`resume.rs`), verifies the store's current chain and
+    /// prepares to extend it. Refuses a store with any
+    /// error-level problem. The lock is held until the sealer is dropped, so the head read here
+    /// stays the head this sealer extends.
     pub fn open(store: &'s dyn Store, opts: SealOptions) -> anyhow::Result<Sealer<'s>> {
         let mapping = Mapping::new(opts.format, &opts.map).map_err(anyhow::Error::msg)?;
         store.check_writable()?;
         let location = store.location();
+        // Refuse a directory holding anything a store does not before the lock file is created
+        // in it; what a writer that holds the lock may be creating right now is checked under
+        // the lock, below.
+        if !store.is_store()? {
+            if let Some(p) = location_is_nonempty_dir(&location, &["segments", "checkpoints"]) {
+                bail!(
+                    "{p} exists and is not a trailscope store (no segments/ directory); seal into a new or empty directory"
+                );
+            }
+        }
+        // A directory that does not exist yet is made by the first segment, not by the lock, so
+        // a seal that rejects its input leaves nothing behind.
+        let absent = std::path::Path::new(&location).is_absolute()
+            && !std::path::Path::new(&location).exists();
+        let lock = if absent {
+            None
+        } else {
+            Some(store.lock_writer()?)
+        };
         let (origin, next_seq, prev) = if store.is_store()? {
+            // A store without any checkpoint yet (a keyed writer killed before its first one, or
+            // one that lost a race to another writer) is all unsigned tail, which this writer
+            // signs like any unsigned tail; with checkpoints, they must be this key's.
+            let signed = store
+                .list("checkpoints")?
+                .iter()
+                .any(|n| n.ends_with(".note"));
             let pubkey = opts
                 .signer
                 .as_ref()
+                .filter(|_| signed)
                 .map(|s| parse_verifier(&s.public))
                 .transpose()?;
             if let (Some(s), Some(published)) = (&opts.signer, store.get(SIGNER_PUB_PATH)?) {
@@ -99,6 +133,9 @@ impl<'s> Sealer<'s> {
                         short_key(&s.public)
                     );
                 }
+            }
+            if let (Some(s), true) = (&opts.signer, signed) {
+                super::resume::complete_interrupted_checkpoint(store, s)?;
             }
             let report = verify_store(store, &VerifyOptions { pubkey, pins: None })?;
             if !report.is_intact() {
@@ -123,7 +160,7 @@ impl<'s> Sealer<'s> {
                 None => (default_origin(store, &opts), 0, Hash32::ZERO),
             }
         } else {
-            if let Some(p) = location_is_nonempty_dir(&location) {
+            if let Some(p) = location_is_nonempty_dir(&location, &[]) {
                 bail!(
                     "{p} exists and is not a trailscope store (no segments/ directory); seal into a new or empty directory"
                 );
@@ -153,6 +190,7 @@ impl<'s> Sealer<'s> {
             segments_written: 0,
             events_sealed: 0,
             checkpointed_seq: None,
+            lock,
         })
     }
 
@@ -195,6 +233,16 @@ impl<'s> Sealer<'s> {
     pub fn flush(&mut self) -> anyhow::Result<Option<u64>> {
         if self.pending.is_empty() {
             return Ok(None);
+        }
+        if self.lock.is_none() {
+            self.lock = Some(self.store.lock_writer()?);
+            // The store did not exist when this sealer read its head; it must not exist now.
+            if self.store.is_store()? {
+                bail!(
+                    "{}: another writer created this store while this seal was reading its input; seal again",
+                    self.store.location()
+                );
+            }
         }
         let seq = self.next_seq;
         let seg = encode_segment(
@@ -241,8 +289,10 @@ impl<'s> Sealer<'s> {
             time,
         };
         let note = cp.sign(signer);
-        self.store.put(&checkpoint_path(cp.size), &note)?;
-        self.store.put(LATEST_PATH, &note)?;
+        // A kill between the two leaves `latest.note` one checkpoint behind (an error for
+        // readers); the next writer completes it (`resume.rs`).
+        self.store
+            .put_all(&[(&checkpoint_path(cp.size), &note), (LATEST_PATH, &note)])?;
         self.checkpointed_seq = Some(self.next_seq);
         Ok(Some(cp.size))
     }
@@ -267,12 +317,19 @@ fn default_origin(store: &dyn Store, opts: &SealOptions) -> String {
         .unwrap_or_else(|| "trailscope".into())
 }
 
-/// `location` when it is a local directory with something in it. Remote locations (URLs) are
-/// never local directories: a bucket prefix without a store is simply empty.
-fn location_is_nonempty_dir(location: &str) -> Option<String> {
+/// `location` when it is a local directory with something in it besides a writer lock file and
+/// the names in `also_allowed`. Remote locations (URLs) are never local directories: a bucket
+/// prefix without a store is simply empty.
+fn location_is_nonempty_dir(location: &str, also_allowed: &[&str]) -> Option<String> {
     if !std::path::Path::new(location).is_absolute() {
         return None;
     }
     let mut rd = std::fs::read_dir(location).ok()?;
-    rd.next().map(|_| location.to_string())
+    rd.any(|e| {
+        e.is_ok_and(|e| {
+            let name = e.file_name();
+            name != WRITER_LOCK_NAME && !also_allowed.iter().any(|a| name == *a)
+        })
+    })
+    .then(|| location.to_string())
 }

@@ -4,7 +4,10 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, WriterLock};
+
+/// Prefix of the temporary names files are written under before their rename.
+const TEMP_PREFIX: &str = ".tmp-";
 
 /// A directory holding `segments/` and `checkpoints/`.
 pub struct DirStore {
@@ -45,13 +48,34 @@ impl DirStore {
         let dir = full.parent().expect("store paths have a directory");
         fs::create_dir_all(dir).map_err(Self::io(path))?;
         let mut tmp = tempfile::Builder::new()
-            .prefix(".tmp-")
+            .prefix(TEMP_PREFIX)
             .tempfile_in(dir)
             .map_err(Self::io(path))?;
         tmp.write_all(bytes).map_err(Self::io(path))?;
         tmp.as_file().sync_all().map_err(Self::io(path))?;
         Ok((tmp, full))
     }
+}
+
+/// Removes the `.tmp-*` files a killed writer left in `dir` (only ever called under the writer
+/// lock, so none of them belongs to a live writer).
+fn remove_leftovers(dir: &Path) -> Result<(), StoreError> {
+    let Ok(rd) = fs::read_dir(dir) else {
+        return Ok(());
+    };
+    for entry in rd.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+            fs::remove_file(entry.path()).map_err(|source| StoreError::Io {
+                path: format!(
+                    "{}/{}",
+                    dir.file_name().unwrap_or_default().to_string_lossy(),
+                    entry.file_name().to_string_lossy()
+                ),
+                source,
+            })?;
+        }
+    }
+    Ok(())
 }
 
 fn sync_dir(dir: &Path) {
@@ -140,6 +164,34 @@ impl Store for DirStore {
         })?;
         sync_dir(full.parent().expect("has parent"));
         Ok(())
+    }
+
+    fn put_all(&self, files: &[(&str, &[u8])]) -> Result<(), StoreError> {
+        let temps = files
+            .iter()
+            .map(|(path, bytes)| self.temp_with(path, bytes).map(|t| (*path, t)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut dirs: Vec<PathBuf> = Vec::new();
+        for (path, (tmp, full)) in temps {
+            tmp.persist(&full).map_err(|e| StoreError::Io {
+                path: path.into(),
+                source: e.error,
+            })?;
+            let dir = full.parent().expect("has parent").to_path_buf();
+            if !dirs.contains(&dir) {
+                dirs.push(dir);
+            }
+        }
+        dirs.iter().for_each(|d| sync_dir(d));
+        Ok(())
+    }
+
+    fn lock_writer(&self) -> Result<WriterLock, StoreError> {
+        let lock = WriterLock::acquire_dir(&self.root)?;
+        for dir in ["segments", "checkpoints"] {
+            remove_leftovers(&self.root.join(dir))?;
+        }
+        Ok(lock)
     }
 
     fn put_new(&self, path: &str, bytes: &[u8]) -> Result<(), StoreError> {

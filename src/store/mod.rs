@@ -15,12 +15,14 @@
 
 mod dir;
 mod http;
+mod lock;
 mod redact;
 mod remote;
 mod s3;
 mod url;
 
 pub use dir::DirStore;
+pub use lock::{LockFile, WRITER_LOCK_NAME, WriterLock};
 pub use redact::redact;
 pub use remote::RemoteStore;
 
@@ -41,6 +43,9 @@ pub enum StoreError {
     /// The store location cannot be used.
     #[error("{0}")]
     Unusable(String),
+    /// Another process holds the store's writer lock (the message names it).
+    #[error("{0}")]
+    Locked(String),
     /// A remote store (HTTP, S3) failed to answer for `path` after its own retries: a
     /// connection error, timeout, 5xx, or a body shorter than announced. `detail` never holds
     /// credentials. Pull retries these once more with backoff.
@@ -80,12 +85,29 @@ pub trait Store: Send + Sync {
     fn get(&self, path: &str) -> Result<Option<Vec<u8>>, StoreError>;
     /// Writes `path` atomically (readers see the old or the new bytes, never a mix).
     fn put(&self, path: &str, bytes: &[u8]) -> Result<(), StoreError>;
+    /// Writes every `(path, bytes)` atomically, in order, with the moments they appear as close
+    /// together as the store allows (a directory store writes and syncs them all under temporary
+    /// names first, then renames them back to back): for files that must agree, such as a
+    /// checkpoint and its `latest.note` copy.
+    fn put_all(&self, files: &[(&str, &[u8])]) -> Result<(), StoreError> {
+        files
+            .iter()
+            .try_for_each(|(path, bytes)| self.put(path, bytes))
+    }
     /// Writes `path` atomically, failing with [`StoreError::Exists`] if it exists.
     fn put_new(&self, path: &str, bytes: &[u8]) -> Result<(), StoreError>;
     /// Fails when writes can never succeed here (an HTTP store), so a writer can refuse before
     /// doing any work.
     fn check_writable(&self) -> Result<(), StoreError> {
         Ok(())
+    }
+    /// Takes the store's writer lock for as long as the returned guard lives, refusing (within a
+    /// second) with [`StoreError::Locked`] while another writer holds it. A directory store locks
+    /// `writer.lock` with `flock` (released by the kernel however its holder dies) and then
+    /// removes `.tmp-*` files a killed writer left. Stores that write every segment with a
+    /// conditional PUT (S3) need no lock: of two writers, the second to write a seq fails.
+    fn lock_writer(&self) -> Result<WriterLock, StoreError> {
+        Ok(WriterLock::none())
     }
 }
 

@@ -60,25 +60,23 @@ pub fn redact_with(text: &str, extra: &[String]) -> String {
         .fold(redact(text), |t, secret| redact_value(&t, secret))
 }
 
-/// Removes `user[:password]@` after every `://` (URLs) in `text`.
+/// Removes `user[:password]@` after every `://` (URLs) in `text`, where the store URL parser
+/// would find it (a password with an unencoded `/` included).
 pub fn strip_userinfo(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(i) = rest.find("://") {
         let (head, tail) = rest.split_at(i + 3);
         out.push_str(head);
-        // The authority ends where the path, query, fragment or the surrounding text begins.
+        // The URL ends where the surrounding text begins; its host and path are copied on the
+        // next turn (they may hold another URL).
         let end = tail
-            .find(|c: char| {
-                matches!(c, '/' | '?' | '#' | '"' | '\'' | '<' | '>' | '`') || c.is_whitespace()
-            })
+            .find(|c: char| matches!(c, '"' | '\'' | '<' | '>' | '`') || c.is_whitespace())
             .unwrap_or(tail.len());
-        let authority = &tail[..end];
-        match authority.rfind('@') {
-            Some(at) => out.push_str(&authority[at + 1..]),
-            None => out.push_str(authority),
-        }
-        rest = &tail[end..];
+        rest = match super::url::userinfo_end(&tail[..end]) {
+            Some(at) => &tail[at + 1..],
+            None => tail,
+        };
     }
     out.push_str(rest);
     out
@@ -147,6 +145,16 @@ mod tests {
         assert_eq!(
             strip_userinfo("(url: \"http://u:p@h\")"),
             "(url: \"http://h\")"
+        );
+        assert_eq!(
+            strip_userinfo("bad s3://AKIAX:wJal/rXU+tn@bucket/pre here"),
+            "bad s3://bucket/pre here",
+            "a password with an unencoded /"
+        );
+        assert_eq!(
+            strip_userinfo("http://h/r?next=http://u:p@i/x"),
+            "http://h/r?next=http://i/x",
+            "a URL inside a URL"
         );
     }
 

@@ -36,12 +36,12 @@ pub(super) fn split(spec: &str) -> Option<StoreUrl> {
     {
         return None;
     }
-    let auth_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (auth, rest) = rest.split_at(auth_end);
-    let (userinfo, authority) = match auth.rfind('@') {
-        Some(at) => (Some(auth[..at].to_string()), &auth[at + 1..]),
-        None => (None, auth),
+    let (userinfo, rest) = match userinfo_end(rest) {
+        Some(at) => (Some(rest[..at].to_string()), &rest[at + 1..]),
+        None => (None, rest),
     };
+    let auth_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, rest) = rest.split_at(auth_end);
     let path_end = rest.find(['?', '#']).unwrap_or(rest.len());
     let (path, suffix) = rest.split_at(path_end);
     let path = path
@@ -56,6 +56,25 @@ pub(super) fn split(spec: &str) -> Option<StoreUrl> {
         path,
         suffix: suffix.to_string(),
     })
+}
+
+/// Where the userinfo ends (the index of its `@`) in `rest`, what follows `scheme://`: the last
+/// `@` before the first `/`, `?` or `#`. A password with an unencoded `/` (AWS secrets have
+/// them) would end that early and show the rest of the secret as a path, so when the text
+/// before the first `/` reads `user:password` rather than `host:port` (or `[IPv6]:port`), the
+/// userinfo runs to the last `@` before the query or fragment instead.
+pub(super) fn userinfo_end(rest: &str) -> Option<usize> {
+    let auth_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let auth = &rest[..auth_end];
+    if let Some(at) = auth.rfind('@') {
+        return Some(at);
+    }
+    let (_, after_colon) = auth.split_once(':')?;
+    if auth.starts_with('[') || after_colon.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let end = rest.find(['?', '#']).unwrap_or(rest.len());
+    rest[..end].rfind('@')
 }
 
 /// Decodes `%XX` escapes (userinfo is percent-encoded in URLs); bad escapes stay as written.
@@ -102,6 +121,22 @@ mod tests {
         assert_eq!((u.authority.as_str(), u.path.as_str()), ("bucket", ""));
         assert_eq!(u.display(), "s3://bucket");
         assert!(split("/plain/path").is_none());
+
+        // A secret with an unencoded `/` stays in the userinfo, never in the path.
+        let u = split("s3://AKIAX:wJal/rXU+tn@bucket/pre").unwrap();
+        assert_eq!(u.userinfo.as_deref(), Some("AKIAX:wJal/rXU+tn"));
+        assert_eq!(u.display(), "s3://bucket/pre");
+        let u = split("http://u:p/w@h:8080/x?t=1").unwrap();
+        assert_eq!(u.userinfo.as_deref(), Some("u:p/w"));
+        assert_eq!(u.display(), "http://h:8080/x");
+        // `@` in a path after host:port (or a plain host) is a path.
+        for spec in [
+            "https://cdn.example.com:8443/logs/a@b",
+            "http://h/p@q",
+            "http://[::1]:80/a@b",
+        ] {
+            assert_eq!(split(spec).unwrap().userinfo, None, "{spec}");
+        }
         assert!(
             split("./odd://dir").is_none(),
             "a relative path, not a scheme"
