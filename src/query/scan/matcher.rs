@@ -256,34 +256,45 @@ impl Matcher {
 /// Substrings a line's raw bytes must contain for `m` to match it, as clauses of alternatives
 /// (every clause needs one of its alternatives); empty when nothing is required.
 ///
-/// A keyword value comes from the record's JSON strings verbatim or joined from several of them
-/// with `.`, `/` or `:` (a Kubernetes resource, a CloudTrail action), so each piece of the value
-/// between those separators is a substring of one JSON string of the record. In a line without
-/// any backslash every JSON string is stored exactly as it reads, so the piece is in the line's
-/// bytes. Lines with a backslash are always parsed. Outcomes are derived (a status code becomes
-/// `denied`), and pieces made only of digits and number signs may come from a JSON number
-/// written another way (`1e3`), so neither gives a witness.
+/// Every keyword value is one JSON string of the record taken as it is, except two joins: a
+/// Kubernetes resource (`resource.group/subresource/namespace/name`, joined with `.` and `/`)
+/// and a CloudTrail action (`service:EventName`). So the whole value (or, for those two fields,
+/// each piece between the separators) is a substring of one JSON string of the record, and in
+/// a line without any backslash every JSON string is stored exactly as it reads. Lines with
+/// escapes are checked with their escapes decoded. Outcomes are derived (a status code becomes
+/// `denied`) and give no witness; neither does a value a JSON number could have produced in
+/// another spelling (`1e3` for `1000`).
 pub fn witnesses(m: &Matcher) -> Vec<Vec<String>> {
+    const ACTION: usize = 1;
+    const RESOURCE: usize = 2;
     const OUTCOME: usize = 3;
-    fn piece(v: &str) -> Option<String> {
+    fn number_like(p: &str) -> bool {
+        p.bytes()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-'))
+            && p.bytes().filter(|c| *c == b'.').count() <= 1
+    }
+    fn piece(k: usize, v: &str) -> Option<String> {
+        let seps: &[char] = match k {
+            ACTION => &[':'],
+            RESOURCE => &['.', '/'],
+            _ => &[],
+        };
         let best = v
-            .split(['.', '/', ':'])
+            .split(seps)
+            .filter(|p| !number_like(p))
             .max_by_key(|p| p.len())
             .filter(|p| p.len() >= 2)?;
-        let numeric = best
-            .bytes()
-            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-'));
         let escaped = best
             .chars()
             .any(|c| c == '"' || c == '\\' || c.is_control());
-        (!numeric && !escaped).then(|| best.to_string())
+        (!escaped).then(|| best.to_string())
     }
     match m {
         Matcher::Term(k, v) | Matcher::Prefix(k, v) if *k != OUTCOME => {
-            piece(v).map(|p| vec![vec![p]]).unwrap_or_default()
+            piece(*k, v).map(|p| vec![vec![p]]).unwrap_or_default()
         }
         Matcher::Set(k, vals) if *k != OUTCOME => {
-            let alts: Option<Vec<String>> = vals.iter().map(|v| piece(v)).collect();
+            let alts: Option<Vec<String>> = vals.iter().map(|v| piece(*k, v)).collect();
             alts.filter(|a| !a.is_empty())
                 .map(|a| vec![a])
                 .unwrap_or_default()
@@ -388,6 +399,15 @@ mod tests {
     fn witnesses_are_pieces_of_required_values() {
         let w = |q: &str| witnesses(&Matcher::compile(q).expect(q));
         assert_eq!(w("actor:alice"), vec![vec!["alice".to_string()]]);
+        assert_eq!(
+            w(r#"actor:"system:serviceaccount:ns-24:mailer-sa""#),
+            vec![vec!["system:serviceaccount:ns-24:mailer-sa".to_string()]]
+        );
+        assert_eq!(
+            w(r#"source_ip:"203.0.113.5""#),
+            vec![vec!["203.0.113.5".to_string()]]
+        );
+        assert!(w("source_ip:12.5").is_empty());
         assert_eq!(
             w(r#"resource:"deployments.apps/prod/web-frontend" AND outcome:denied"#),
             vec![vec!["web-frontend".to_string()]]

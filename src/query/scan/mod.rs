@@ -18,7 +18,7 @@ use anyhow::Context;
 use rayon::prelude::*;
 
 use crate::event::AuditEvent;
-use crate::event::time::TimeNs;
+use crate::event::time::{TimeNs, parse_rfc3339_ns};
 use crate::pull::LocalState;
 use crate::segment::header::SegmentHeader;
 use crate::segment::split_segment;
@@ -146,6 +146,20 @@ impl Scan<'_> {
     }
 
     fn segment(&self, seq: u64, each: &mut dyn FnMut(Scanned)) -> anyhow::Result<()> {
+        if self.from.is_some() || self.to.is_some() {
+            // The header's first and last times are the segment's earliest and latest (checked
+            // when it was verified): a segment wholly outside the window is not read.
+            let line = self.local.header_line(seq)?;
+            let header: SegmentHeader = serde_json::from_slice(&line)
+                .with_context(|| format!("segment {seq}: header of the local copy"))?;
+            let first = parse_rfc3339_ns(&header.first_time).ok();
+            let last = parse_rfc3339_ns(&header.last_time).ok();
+            if let (Some(first), Some(last)) = (first, last) {
+                if self.to.is_some_and(|t| t <= first) || self.from.is_some_and(|f| f > last) {
+                    return Ok(());
+                }
+            }
+        }
         let bytes = self.local.read_segment(seq)?;
         let (head, body) =
             split_segment(&bytes).map_err(|e| anyhow::anyhow!("segment {seq}: {e}"))?;
