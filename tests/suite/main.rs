@@ -42,7 +42,7 @@ mod pull_tamper;
 mod query;
 mod readme_keys;
 mod remote_stores;
-mod secrets;
 mod scan_tier;
+mod secrets;
 mod tamper;
 mod tamper_regressions;
