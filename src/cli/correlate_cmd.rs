@@ -10,7 +10,7 @@ use crate::home::trailscope_home;
 use crate::metrics::{self, Anomaly, Prometheus, Series};
 use crate::query::{Filter, Workspace, now_ns, parse_time_arg, time_bounds};
 use crate::store::open_store;
-use crate::text::{json_safe, sanitize};
+use crate::text::{MAX_FIELD_CHARS, json_safe, sanitize, sanitize_cut};
 use crate::trace::{self, Trace};
 use crate::tui::config::{Config, duration_ns};
 use crate::tui::view::fit::{fmt_value, full_time};
@@ -167,7 +167,7 @@ fn human(series: &[Series], anomalies: &[Anomaly], from: TimeNs, to: TimeNs) -> 
         let unit = if s.unit.is_empty() {
             String::new()
         } else {
-            format!(" {}", sanitize(&s.unit))
+            format!(" {}", sanitize_cut(&s.unit, MAX_FIELD_CHARS))
         };
         let mm = s
             .min_max(from, to)
@@ -179,9 +179,9 @@ fn human(series: &[Series], anomalies: &[Anomaly], from: TimeNs, to: TimeNs) -> 
         });
         out.push_str(&format!(
             "{}{unit}  {} points  {mm}{last}\n  source: {}\n",
-            sanitize(&s.label),
+            sanitize_cut(&s.label, MAX_FIELD_CHARS),
             s.points.len(),
-            sanitize(&s.source)
+            sanitize_cut(&s.source, MAX_FIELD_CHARS)
         ));
     }
     if anomalies.is_empty() {
@@ -190,7 +190,7 @@ fn human(series: &[Series], anomalies: &[Anomaly], from: TimeNs, to: TimeNs) -> 
     for an in anomalies {
         out.push_str(&format!(
             "anomaly  {}  from {}  peak {} at {}  (median {}, {:.1}× the spread)\n",
-            sanitize(&an.label),
+            sanitize_cut(&an.label, MAX_FIELD_CHARS),
             full_time(an.start),
             fmt_value(an.value),
             full_time(an.peak),
@@ -238,7 +238,7 @@ pub fn trace(a: TraceArgs) -> anyhow::Result<Outcome> {
     let Some(t) = found else {
         eprintln!(
             "trailscope: trace {id} not found (searched: {})",
-            searched.join(", ")
+            sanitize(&searched.join(", "))
         );
         return Ok(Outcome::Problems);
     };

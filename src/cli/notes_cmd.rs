@@ -7,7 +7,7 @@ use super::Outcome;
 use crate::bookmarks::Bookmarks;
 use crate::home::trailscope_home;
 use crate::store::open_store;
-use crate::text::{json_safe, sanitize};
+use crate::text::{MAX_FIELD_CHARS, json_safe, sanitize, sanitize_cut};
 
 /// `trailscope bookmarks`.
 #[derive(Args, Debug)]
@@ -91,14 +91,15 @@ pub fn bookmarks(a: BookmarksArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
-/// Rows as aligned lines (each ending with LF), every cell sanitized.
+/// Rows as aligned lines (each ending with LF), every cell sanitized and cut to
+/// [`MAX_FIELD_CHARS`] (event fields come from the store and can be any length).
 fn aligned<R: AsRef<[String]>>(rows: &[R]) -> Vec<String> {
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
             r.as_ref()
                 .iter()
-                .map(|c| sanitize(c).into_owned())
+                .map(|c| sanitize_cut(c, MAX_FIELD_CHARS).into_owned())
                 .collect()
         })
         .collect();
@@ -251,5 +252,14 @@ mod tests {
             vec!["long\u{1b}".to_string(), "x".to_string()],
         ];
         assert_eq!(aligned(&rows), vec!["A           B\n", "long\\u{1B}  x\n"]);
+    }
+
+    #[test]
+    fn aligned_cells_are_cut_with_a_marker() {
+        let long = format!("{}\u{202E}", "a".repeat(MAX_FIELD_CHARS + 50));
+        let rows = vec![vec!["ACTOR".to_string()], vec![long]];
+        let lines = aligned(&rows);
+        let want = format!("{}…[+51 chars]\n", "a".repeat(MAX_FIELD_CHARS));
+        assert_eq!(lines[1], want);
     }
 }

@@ -37,7 +37,11 @@ fn filter(query: &str, q: &QueryArgs) -> anyhow::Result<Filter> {
 fn explain(query: &str, e: QueryError) -> anyhow::Error {
     if let QueryError::Syntax { pos: Some(p), .. } = &e {
         let shown = sanitize(query);
-        let col = sanitize(&query[..(*p).min(query.len())]).chars().count();
+        let mut end = (*p).min(query.len());
+        while !query.is_char_boundary(end) {
+            end -= 1;
+        }
+        let col = sanitize(&query[..end]).chars().count();
         eprintln!("  {shown}\n  {}^", " ".repeat(col));
     }
     anyhow::Error::new(e)

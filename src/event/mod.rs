@@ -12,6 +12,7 @@ mod extract;
 mod fastscan;
 mod generic;
 mod k8s;
+mod lookahead;
 mod mapping;
 mod path;
 pub mod reader;

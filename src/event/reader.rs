@@ -4,13 +4,17 @@
 //! (pretty-printed JSON) is compacted: whitespace outside strings is dropped, nothing else
 //! changes. A `{"Records":[…]}` document (CloudTrail's delivery format) is split into its
 //! records, each compacted. Lines that are not usable JSON are reported with their line number
-//! and never stop the stream.
+//! and never stop the stream. Where a multi-line record ends is found from the lines' bracket
+//! depths ([`super::lookahead`]), so every line is scanned once however hostile the input.
 
 use std::collections::VecDeque;
 use std::io::{self, BufRead, Read};
 
 use serde::Deserialize;
+use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
+
+use super::lookahead::{End, Lookahead};
 
 /// Longest multi-line record accepted (bytes), so that one unbalanced brace cannot swallow a
 /// whole file into memory.
@@ -48,7 +52,9 @@ pub enum ReadItem {
 pub struct RecordReader<R> {
     inner: R,
     line_no: u64,
-    pushback: VecDeque<(u64, Vec<u8>)>,
+    /// Lines read but not yet turned into items (more than one only while a multi-line record
+    /// is looked for).
+    ahead: Lookahead,
     out: VecDeque<ReadItem>,
     split_records: bool,
     eof: bool,
@@ -60,25 +66,23 @@ impl<R: BufRead> RecordReader<R> {
         RecordReader {
             inner,
             line_no: 0,
-            pushback: VecDeque::new(),
+            ahead: Lookahead::default(),
             out: VecDeque::new(),
             split_records,
             eof: false,
         }
     }
 
-    /// The next input line (without LF). An over-long line is reported as a bad item and
-    /// skipped without being buffered.
-    fn next_line(&mut self) -> io::Result<Option<(u64, Vec<u8>)>> {
-        if let Some(l) = self.pushback.pop_front() {
-            return Ok(Some(l));
-        }
+    /// Reads the next input line (without LF) into `ahead`; false at the end of the input. An
+    /// over-long line is reported as a bad item and skipped without being buffered.
+    fn read_ahead(&mut self) -> io::Result<bool> {
         loop {
             if self.eof {
-                return Ok(None);
+                return Ok(false);
             }
-            if let Some(line) = self.read_line()? {
-                return Ok(Some(line));
+            if let Some((no, bytes)) = self.read_line()? {
+                self.ahead.push(no, bytes);
+                return Ok(true);
             }
         }
     }
@@ -158,83 +162,93 @@ impl<R: BufRead> RecordReader<R> {
     }
 
     fn step(&mut self) -> io::Result<bool> {
-        let Some((line, bytes)) = self.next_line()? else {
+        if self.ahead.is_empty() && !self.read_ahead()? {
             return Ok(false);
-        };
-        if bytes.iter().all(u8::is_ascii_whitespace) {
+        }
+        let kind = classify(&self.ahead.front().expect("a line was read").bytes);
+        if let LineKind::Start = kind {
+            self.multi_line()?;
             return Ok(true);
         }
-        if std::str::from_utf8(&bytes).is_err() {
-            self.out.push_back(ReadItem::Bad {
-                line,
-                reason: "not valid UTF-8".into(),
-            });
-            return Ok(true);
-        }
-        match serde_json::from_slice::<&RawValue>(&bytes) {
-            Ok(raw) => {
-                if raw.get().starts_with('{') {
-                    self.emit_object(line, bytes, false);
-                } else {
-                    self.out.push_back(ReadItem::Bad {
-                        line,
-                        reason: "not a JSON object".into(),
-                    });
-                }
-            }
-            Err(e) if e.is_eof() && first_non_ws(&bytes) == Some(b'{') => {
-                self.multi_line(line, bytes)?
-            }
-            Err(e) => self.out.push_back(ReadItem::Bad {
-                line,
-                reason: format!("invalid JSON: {e}"),
-            }),
+        let ahead = self.ahead.pop().expect("a line was read");
+        let (line, bytes) = (ahead.no, ahead.bytes);
+        let bad = |reason: String| ReadItem::Bad { line, reason };
+        match kind {
+            LineKind::Blank | LineKind::Start => {}
+            LineKind::Object => self.emit_object(line, bytes, false),
+            LineKind::NotUtf8 => self.out.push_back(bad("not valid UTF-8".into())),
+            LineKind::NotObject => self.out.push_back(bad("not a JSON object".into())),
+            LineKind::Invalid(e) => self.out.push_back(bad(format!("invalid JSON: {e}"))),
         }
         Ok(true)
     }
 
-    /// Accumulates lines until the braces balance, then parses the whole as one object.
-    fn multi_line(&mut self, start: u64, first: Vec<u8>) -> io::Result<()> {
-        let mut acc = first;
-        let mut scan = BraceScanner::default();
-        scan.feed(&acc);
-        let mut taken: Vec<(u64, Vec<u8>)> = Vec::new();
+    /// Reads the record that starts at the first line read ahead (an object cut short at the
+    /// line's end) up to the line where its brackets balance, and parses it whole. On failure
+    /// only the start line is reported; the lines after it are read again, as they may hold
+    /// good records.
+    fn multi_line(&mut self) -> io::Result<()> {
+        let start = self.ahead.front().expect("a start line").no;
+        let too_long = || format!("multi-line record longer than {MAX_MULTILINE_BYTES} bytes");
+        let mut from = self.ahead.first_seq();
         let failure = loop {
-            if scan.depth < 0 {
-                break "unbalanced brackets".to_string();
-            }
-            if scan.depth == 0 && scan.opened {
-                match serde_json::from_slice::<&RawValue>(&acc) {
-                    Ok(_) => {
-                        self.emit_object(start, acc, true);
+            let end = self.ahead.end_of_record(from).expect("a start line");
+            let (End::Balanced(last) | End::Unbalanced(last) | End::NotYet { last, .. }) = end;
+            let first = self.ahead.first_seq();
+            let over = |upto: u64| self.ahead.span_len(upto) > MAX_MULTILINE_BYTES as u64;
+            match end {
+                // As when reading line by line: the limit is checked before the next line.
+                End::Balanced(_) | End::Unbalanced(_) if last > first && over(last - 1) => {
+                    break too_long();
+                }
+                End::Unbalanced(_) => break "unbalanced brackets".to_string(),
+                End::Balanced(_) => match self.parse_joined(last) {
+                    Ok(record) => {
+                        self.emit_object(start, record, true);
                         return Ok(());
                     }
-                    Err(e) => break format!("invalid multi-line JSON: {e}"),
-                }
-            }
-            if acc.len() > MAX_MULTILINE_BYTES {
-                break format!("multi-line record longer than {MAX_MULTILINE_BYTES} bytes");
-            }
-            match self.next_line()? {
-                None => break "record not terminated before end of input".to_string(),
-                Some((n, l)) => {
-                    acc.push(b'\n');
-                    acc.extend_from_slice(&l);
-                    scan.feed(&l);
-                    scan.feed(b"\n");
-                    taken.push((n, l));
+                    Err(reason) => break reason,
+                },
+                End::NotYet { .. } if over(last) => break too_long(),
+                End::NotYet { resume, .. } => {
+                    from = resume;
+                    if !self.read_ahead()? {
+                        break "record not terminated before end of input".to_string();
+                    }
                 }
             }
         };
+        self.ahead.pop();
         self.out.push_back(ReadItem::Bad {
             line: start,
             reason: failure,
         });
-        // The lines after the bad start may hold good records: read them again.
-        for l in taken.into_iter().rev() {
-            self.pushback.push_front(l);
-        }
         Ok(())
+    }
+
+    /// Parses the lines read ahead through `last` as one JSON value; when it is one, takes them
+    /// out of `ahead` and returns them joined by LFs. The parse reads the lines in place and
+    /// stops at the first error, so a failed candidate costs only as much as it is valid.
+    fn parse_joined(&mut self, last: u64) -> Result<Vec<u8>, String> {
+        {
+            let mut de = serde_json::Deserializer::from_reader(self.ahead.reader(last));
+            serde::Deserialize::deserialize(&mut de)
+                .and_then(|IgnoredAny| de.end())
+                .map_err(|e| format!("invalid multi-line JSON: {e}"))?;
+        }
+        // The streaming parser skips over strings without checking their UTF-8.
+        if !self.ahead.all_utf8(last) {
+            return Err("invalid multi-line JSON: not valid UTF-8".into());
+        }
+        let n = (last - self.ahead.first_seq() + 1) as usize;
+        let mut record = Vec::with_capacity(self.ahead.span_len(last) as usize);
+        for i in 0..n {
+            if i > 0 {
+                record.push(b'\n');
+            }
+            record.extend_from_slice(&self.ahead.pop().expect("line is buffered").bytes);
+        }
+        Ok(record)
     }
 }
 
@@ -254,41 +268,39 @@ impl<R: BufRead> Iterator for RecordReader<R> {
     }
 }
 
+/// What one input line is on its own.
+enum LineKind {
+    /// Only whitespace: skipped.
+    Blank,
+    /// Not UTF-8.
+    NotUtf8,
+    /// A whole JSON object.
+    Object,
+    /// JSON, but not an object.
+    NotObject,
+    /// The start of an object that continues on the next lines.
+    Start,
+    /// Not JSON (the parser's message).
+    Invalid(serde_json::Error),
+}
+
+fn classify(bytes: &[u8]) -> LineKind {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return LineKind::Blank;
+    }
+    if std::str::from_utf8(bytes).is_err() {
+        return LineKind::NotUtf8;
+    }
+    match serde_json::from_slice::<&RawValue>(bytes) {
+        Ok(raw) if raw.get().starts_with('{') => LineKind::Object,
+        Ok(_) => LineKind::NotObject,
+        Err(e) if e.is_eof() && first_non_ws(bytes) == Some(b'{') => LineKind::Start,
+        Err(e) => LineKind::Invalid(e),
+    }
+}
+
 fn first_non_ws(b: &[u8]) -> Option<u8> {
     b.iter().copied().find(|c| !c.is_ascii_whitespace())
-}
-
-#[derive(Default)]
-struct BraceScanner {
-    depth: i64,
-    opened: bool,
-    in_str: bool,
-    esc: bool,
-}
-
-impl BraceScanner {
-    fn feed(&mut self, bytes: &[u8]) {
-        for &c in bytes {
-            if self.in_str {
-                match (self.esc, c) {
-                    (true, _) => self.esc = false,
-                    (false, b'\\') => self.esc = true,
-                    (false, b'"') => self.in_str = false,
-                    _ => {}
-                }
-                continue;
-            }
-            match c {
-                b'"' => self.in_str = true,
-                b'{' | b'[' => {
-                    self.depth += 1;
-                    self.opened = true;
-                }
-                b'}' | b']' => self.depth -= 1,
-                _ => {}
-            }
-        }
-    }
 }
 
 /// Drops JSON whitespace outside strings; keys, order and values are unchanged.

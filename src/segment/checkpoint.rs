@@ -77,6 +77,13 @@ impl Checkpoint {
         if origin.is_empty() {
             return Err("empty origin".into());
         }
+        // The format's origin rule (as for segment headers): a control character here would
+        // also make the text an invalid note, so it could never be signed again.
+        if !super::header::valid_origin(origin) {
+            return Err(format!(
+                "origin {origin:?} is not 1-256 visible characters without spaces"
+            ));
+        }
         let n: u64 = size
             .parse()
             .map_err(|_| format!("size {size:?} is not a number"))?;
@@ -218,6 +225,9 @@ mod tests {
             cp().text().replace("\n3\n", "\n0\n"),
             cp().text().replace("trailscope-checkpoint/v1", "other"),
             format!("{}extra\n", cp().text()),
+            cp().text().replace("\ndemo\n", "\nde\u{1}mo\n"),
+            cp().text().replace("\ndemo\n", "\nde mo\n"),
+            cp().text().replace("\ndemo\n", "\nde\u{202E}mo\n"),
         ] {
             assert!(Checkpoint::parse_text(bad.as_bytes()).is_err(), "{bad:?}");
         }

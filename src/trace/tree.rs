@@ -7,7 +7,7 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use super::model::{Span, SpanStatus, Trace};
-use crate::text::sanitize;
+use crate::text::{MAX_FIELD_CHARS, sanitize_cut};
 
 /// Deepest level indented in [`render_tree`]: deeper rows keep this indentation and say their
 /// depth, so a hostile million-span chain prints in linear, not quadratic, space.
@@ -87,12 +87,12 @@ impl Trace {
 /// from the trace start, duration, service (`unknown` when empty), name, `[kind]`, and
 /// `ERROR: message` for a failed span (a row deeper than 32 levels keeps the 32nd level's
 /// indentation and starts with `(depth N)`). Names, services and messages pass through
-/// [`sanitize`]. Every line ends with `\n`.
+/// [`sanitize_cut`] (cut at [`MAX_FIELD_CHARS`], messages at twice that). Every line ends with `\n`.
 pub fn render_tree(trace: &Trace) -> String {
     let services = trace.services().len();
     let mut out = format!(
         "trace {}  {}  {}  {}",
-        sanitize(&trace.trace_id),
+        sanitize_cut(&trace.trace_id, MAX_FIELD_CHARS),
         plural(trace.spans.len(), "span"),
         plural(services, "service"),
         seconds(trace.duration())
@@ -127,14 +127,23 @@ fn span_label(out: &mut String, span: &Span) {
     } else {
         &span.service
     };
-    let _ = write!(out, "{}  {}", sanitize(service), sanitize(&span.name));
+    let _ = write!(
+        out,
+        "{}  {}",
+        sanitize_cut(service, MAX_FIELD_CHARS),
+        sanitize_cut(&span.name, MAX_FIELD_CHARS)
+    );
     if !span.kind.is_empty() {
-        let _ = write!(out, "  [{}]", sanitize(&span.kind));
+        let _ = write!(out, "  [{}]", sanitize_cut(&span.kind, MAX_FIELD_CHARS));
     }
     if span.status == SpanStatus::Error {
         out.push_str("  ERROR");
         if !span.status_message.is_empty() {
-            let _ = write!(out, ": {}", sanitize(&span.status_message));
+            let _ = write!(
+                out,
+                ": {}",
+                sanitize_cut(&span.status_message, 2 * MAX_FIELD_CHARS)
+            );
         }
     }
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::event::time::{TimeNs, format_ns};
 use crate::segment::keys::Verifier;
-use crate::text::sanitize;
+use crate::text::{MAX_FIELD_CHARS, sanitize, sanitize_cut};
 
 use super::chain::ChainAnalysis;
 use super::checkpoints::ValidCheckpoint;
@@ -124,8 +124,8 @@ impl Report {
                 s,
                 "{sev:<7} seq {seq:<6} {:<20} {}: {}",
                 p.kind.as_str(),
-                sanitize(p.file.as_deref().unwrap_or("-")),
-                sanitize(&p.detail)
+                sanitize_cut(p.file.as_deref().unwrap_or("-"), MAX_FIELD_CHARS),
+                sanitize_cut(&p.detail, 4 * MAX_FIELD_CHARS)
             );
         }
         let errors = self.errors().count();
@@ -139,7 +139,7 @@ impl Report {
         let _ = writeln!(
             s,
             "origin:     {}",
-            sanitize(self.origin.as_deref().unwrap_or("-"))
+            sanitize_cut(self.origin.as_deref().unwrap_or("-"), MAX_FIELD_CHARS)
         );
         let _ = writeln!(
             s,
@@ -167,10 +167,14 @@ impl Report {
                     s,
                     "checkpoint: size {} at {} ({})",
                     c.size,
-                    sanitize(&c.time),
-                    sanitize(&c.file)
+                    sanitize_cut(&c.time, MAX_FIELD_CHARS),
+                    sanitize_cut(&c.file, MAX_FIELD_CHARS)
                 );
-                let _ = writeln!(s, "signer:     {}", sanitize(&c.signer));
+                let _ = writeln!(
+                    s,
+                    "signer:     {}",
+                    sanitize_cut(&c.signer, MAX_FIELD_CHARS)
+                );
             }
             None => {
                 let _ = writeln!(s, "checkpoint: none valid");

@@ -31,6 +31,7 @@ mod export;
 mod faults_disk;
 mod faults_http;
 mod format_walkthrough;
+mod fuzz_regressions;
 mod golden;
 mod locks;
 mod permissions;

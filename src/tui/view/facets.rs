@@ -75,7 +75,10 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, field: usize, value: usize, ct
             lines.push(Line::styled(
                 format!(
                     " {} events · {} in other values · {} without {}",
-                    fc.total, fc.other, fc.missing, fc.field
+                    fc.total,
+                    fc.other,
+                    fc.missing,
+                    crate::text::sanitize(&fc.field)
                 ),
                 t.style(Role::Muted),
             ));
