@@ -30,8 +30,13 @@ pub enum Command {
     Demo(DemoArgs),
     /// Fetch a store's new segments, verify them in chain order and index them locally.
     Pull(PullArgs),
-    /// Search the local index of a pulled store.
+    /// Search the local index of a pulled store (or run a saved query: --saved NAME).
     Search(SearchArgs),
+    /// List the saved queries (shipped defaults and the config's [[queries]]).
+    Queries(QueriesArgs),
+    /// Poll a store, verify and index what is new, and alert on saved queries marked
+    /// `alert = true` and on integrity problems (one JSON line per alert, or --exec CMD).
+    Watch(WatchArgs),
     /// Count matching events per time bucket, split by outcome.
     Histogram(HistogramArgs),
     /// Top values of one field among matching events.
@@ -237,6 +242,59 @@ pub struct SearchArgs {
     /// index is built, which is what further field queries need; `pull` builds the rest).
     #[arg(long, requires = "pull")]
     pub fulltext: bool,
+    /// Run this saved query (`trailscope queries` lists them) instead of a query; its window,
+    /// if it has one, becomes --from -WINDOW unless --from or --to is given.
+    #[arg(long, value_name = "NAME", conflicts_with = "query")]
+    pub saved: Option<String>,
+    /// Config file holding [[queries]] (default: `$TRAILSCOPE_CONFIG`, else config.toml in the
+    /// platform config dir).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+/// `trailscope queries`.
+#[derive(Args, Debug)]
+pub struct QueriesArgs {
+    /// Print one JSON object per query.
+    #[arg(long)]
+    pub json: bool,
+    /// Config file (default: `$TRAILSCOPE_CONFIG`, else config.toml in the platform config dir).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+/// `trailscope watch`.
+#[derive(Args, Debug)]
+pub struct WatchArgs {
+    /// The store: a directory, file://…, http(s)://… or s3://bucket/prefix.
+    pub store: String,
+    /// Time between two polls (`5s`, `1m`).
+    #[arg(long, default_value = "5s")]
+    pub interval: String,
+    /// Accept only checkpoints signed by this key (NAME.pub file or the key string).
+    #[arg(long)]
+    pub pubkey: Option<String>,
+    /// Run CMD (with `sh -c`) once per alert, the alert's JSON line on its stdin, instead of
+    /// printing it. A failing command is reported on stderr and the watch goes on.
+    #[arg(long, value_name = "CMD")]
+    pub exec: Option<String>,
+    /// On the first watch of a store, alert on the events already in it too (by default the
+    /// first watch starts at the store's current verified head).
+    #[arg(long)]
+    pub from_start: bool,
+    /// Alert when the newest valid checkpoint is older than this (`1h`, `30m`; `off` never).
+    #[arg(long, default_value = "1h")]
+    pub stale_after: String,
+    /// Poll once, deliver the alerts and exit (for cron).
+    #[arg(long)]
+    pub once: bool,
+    /// Also build the full-text index of new segments (by default only structured fields).
+    #[arg(long)]
+    pub fulltext: bool,
+    /// Config file holding [[queries]] (default: `$TRAILSCOPE_CONFIG`, else config.toml in the
+    /// platform config dir).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
 }
 
 /// `trailscope histogram`.

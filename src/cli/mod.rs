@@ -13,8 +13,10 @@ mod notes_cmd;
 mod open_cmd;
 mod pull_cmd;
 mod query_cmd;
+mod saved_cmd;
 mod seal_cmd;
 mod verify_cmd;
+mod watch_cmd;
 
 use std::process::ExitCode;
 
@@ -76,6 +78,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Demo(a) => demo_cmd::run(a),
         Command::Pull(a) => pull_cmd::run(a),
         Command::Search(a) => query_cmd::search(a),
+        Command::Queries(a) => saved_cmd::list(a),
+        Command::Watch(a) => watch_cmd::run(a),
         Command::Histogram(a) => query_cmd::histogram(a),
         Command::Facets(a) => query_cmd::facets(a),
         Command::Open(a) => open_cmd::run(&a.store, a.view),

@@ -98,7 +98,25 @@ fn index_after(home: &std::path::Path, location: &str, fulltext: bool) -> anyhow
 }
 
 /// Runs `search`.
-pub fn search(a: SearchArgs) -> anyhow::Result<Outcome> {
+pub fn search(mut a: SearchArgs) -> anyhow::Result<Outcome> {
+    if let Some(name) = a.saved.take() {
+        let config = super::saved_cmd::load_config(a.config.as_deref())?;
+        let saved = super::saved_cmd::find(&config, &name)?;
+        a.query = saved.query;
+        let windowed = match saved.window {
+            Some(w) if a.q.from.is_none() && a.q.to.is_none() => {
+                let w = w.trim().trim_start_matches(['-', '+']).to_owned();
+                a.q.from = Some(format!("-{w}"));
+                format!(", the last {w}")
+            }
+            _ => String::new(),
+        };
+        eprintln!(
+            "trailscope: saved query {}: {}{windowed}",
+            sanitize(&name),
+            sanitize(&a.query)
+        );
+    }
     let pulled = if a.pull { Some(pull_first(&a)?) } else { None };
     let outcome = search_now(&a)?;
     match pulled {
@@ -249,7 +267,7 @@ pub fn facets(a: FacetsArgs) -> anyhow::Result<Outcome> {
 const MAX_CELL: usize = 48;
 
 /// An aligned table; every cell sanitized and cut to [`MAX_CELL`] characters.
-fn table<R: AsRef<[String]>>(rows: &[R]) -> String {
+pub(crate) fn table<R: AsRef<[String]>>(rows: &[R]) -> String {
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {

@@ -245,22 +245,7 @@ impl Workspace {
         range: std::ops::Range<u64>,
         filter: &Filter,
     ) -> scan::Scan<'a> {
-        let witnesses = scan::matcher::witnesses(matcher)
-            .into_iter()
-            .map(|alts| {
-                alts.into_iter()
-                    .map(|w| memchr::memmem::Finder::new(w.as_bytes()).into_owned())
-                    .collect()
-            })
-            .collect();
-        scan::Scan {
-            local: &self.local,
-            range,
-            matcher,
-            from: filter.from,
-            to: filter.to,
-            witnesses,
-        }
+        scan::Scan::new(&self.local, range, matcher, filter.from, filter.to)
     }
 
     /// Whether a segment's events come from the scan (not the index).

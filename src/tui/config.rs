@@ -9,7 +9,8 @@
 //! theme = "dark"            # built-in name, a theme in the config dir's themes/, or a path
 //! window = "-24h"           # default start of the time window (RFC 3339, now, -15m/-2h/-7d);
 //!                           # "all" = whole store (default)
-//! bell = false              # reserved for alerts
+//! bell = true               # ring the terminal bell when an alert fires (default true)
+//! default_queries = true    # include the saved queries shipped in assets/queries/
 //! redact = ["request.body", "response.body"]   # fields masked in the console
 //! prometheus = "http://127.0.0.1:9090"   # metrics source (also --prometheus)
 //! jaeger = "http://127.0.0.1:16686"       # trace lookup (also --jaeger)
@@ -23,6 +24,10 @@
 //! [[metrics]]               # one line per metric under the histogram (also --metric)
 //! label = "error rate"
 //! query = 'sum(rate(http_requests_total{code=~"5.."}[1m]))'
+//! [[queries]]              # saved queries and alert rules (see `alert::rules`)
+//! name = "prod-secret-reads"
+//! query = 'resource:secrets* AND action:get'
+//! alert = true
 //! ```
 //!
 //! User themes go in `themes/` beside the config file (`~/.config/trailscope/themes/NAME.toml`),
@@ -76,8 +81,13 @@ pub struct Config {
     pub keys: Vec<KeyOverride>,
     /// Field paths masked in the console.
     pub redact: Vec<String>,
-    /// Ring the terminal bell on alerts (reserved).
-    pub bell: bool,
+    /// Whether `bell = false` turned the alert bell off (the bell rings by default).
+    pub no_bell: bool,
+    /// Whether `default_queries = false` dropped the shipped saved queries.
+    pub no_default_queries: bool,
+    /// The `[[queries]]` entries, in file order (without the defaults: see
+    /// [`Config::saved_queries`]).
+    pub queries: Vec<crate::alert::SavedQuery>,
     /// Prometheus-compatible API the `[[metrics]]` queries go to.
     pub prometheus: Option<String>,
     /// Metric queries, in file order.
@@ -147,6 +157,17 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// The saved queries: the shipped defaults (unless `default_queries = false`), each
+    /// replaced by a `[[queries]]` entry of the same name, then the other entries.
+    pub fn saved_queries(&self) -> Vec<crate::alert::SavedQuery> {
+        crate::alert::rules::merge(&self.queries, !self.no_default_queries)
+    }
+
+    /// Whether alerts ring the terminal bell.
+    pub fn bell(&self) -> bool {
+        !self.no_bell
+    }
+
     /// Loads `path`; a missing file is the defaults unless `explicit` (then an error).
     pub fn load(path: Option<&Path>, explicit: bool) -> Result<Config, ConfigError> {
         let Some(path) = path else {
@@ -223,10 +244,21 @@ impl Config {
                     }
                 }
                 "bell" => {
-                    config.bell = value
+                    config.no_bell = !value
                         .get_ref()
                         .as_bool()
                         .ok_or_else(|| wrong_type("true or false"))?;
+                }
+                "default_queries" => {
+                    config.no_default_queries = !value
+                        .get_ref()
+                        .as_bool()
+                        .ok_or_else(|| wrong_type("true or false"))?;
+                }
+                "queries" => {
+                    let origin = path.display().to_string();
+                    config.queries = crate::alert::rules::parse_entries(value, &origin)
+                        .map_err(|(span, m)| invalid(span, m))?;
                 }
                 "redact" => {
                     config.redact = string_list(value.get_ref())
@@ -358,7 +390,7 @@ impl Config {
                 }
                 other => {
                     let msg = format!(
-                        "unknown key {other:?} (known keys: theme, window, bell, redact, prometheus, jaeger, [correlation], [[metrics]], [keys])"
+                        "unknown key {other:?} (known keys: theme, window, bell, default_queries, redact, prometheus, jaeger, [correlation], [[metrics]], [[queries]], [keys])"
                     );
                     return Err(invalid(key.span(), msg));
                 }
@@ -453,7 +485,7 @@ search = "/"
         let c = parse(EXAMPLE).unwrap();
         assert_eq!(c.theme.as_deref(), Some("dark"));
         assert_eq!(c.window.as_deref(), Some("-24h"));
-        assert!(c.bell);
+        assert!(c.bell());
         assert_eq!(c.redact, ["request.body", "response.body"]);
         assert_eq!(c.source.as_deref(), Some(Path::new("/etc/ts/config.toml")));
         let keys: Vec<_> = c
@@ -580,8 +612,8 @@ search = "/"
             "{e}"
         );
         let present = dir.path().join("c.toml");
-        std::fs::write(&present, "bell = true\n").unwrap();
-        assert!(Config::load(Some(&present), false).unwrap().bell);
+        std::fs::write(&present, "bell = false\n").unwrap();
+        assert!(!Config::load(Some(&present), false).unwrap().bell());
     }
 
     #[test]

@@ -104,7 +104,34 @@ pub struct Scan<'a> {
     pub witnesses: Vec<Vec<memchr::memmem::Finder<'static>>>,
 }
 
-impl Scan<'_> {
+impl<'a> Scan<'a> {
+    /// The scan of segments `range` of `local` (verified copies) for `matcher`, in the window
+    /// `from..to`.
+    pub fn new(
+        local: &'a LocalState,
+        range: Range<u64>,
+        matcher: &'a Matcher,
+        from: Option<TimeNs>,
+        to: Option<TimeNs>,
+    ) -> Scan<'a> {
+        let witnesses = matcher::witnesses(matcher)
+            .into_iter()
+            .map(|alts| {
+                alts.into_iter()
+                    .map(|w| memchr::memmem::Finder::new(w.as_bytes()).into_owned())
+                    .collect()
+            })
+            .collect();
+        Scan {
+            local,
+            range,
+            matcher,
+            from,
+            to,
+            witnesses,
+        }
+    }
+
     /// Whether `line` may match: it holds one alternative of every witness clause. A line with
     /// JSON escapes is checked with its escapes decoded (so `\u0061lice` holds `alice`); one
     /// whose escapes cannot be decoded is always parsed.
