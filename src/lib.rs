@@ -11,6 +11,8 @@
 //! - [`pull`]: fetches new segments, verifies them in chain order, indexes the intact ones;
 //! - [`index`]: the local Tantivy index (schema, documents, head recorded in each commit);
 //! - [`query`]: search, histogram and facets over a pulled store (what the console calls);
+//! - [`alert`]: saved queries and alert rules, evaluated on newly verified segments (`watch`,
+//!   `open --follow`), integrity alerts, and their delivery;
 //! - [`metrics`]: metric series from Prometheus or the store, and their anomalies;
 //! - [`trace`]: distributed traces from OTLP JSON files or a Jaeger-compatible API;
 //! - [`demo`]: the built-in demo store;

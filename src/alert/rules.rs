@@ -4,7 +4,7 @@
 //! ```toml
 //! [[queries]]
 //! name = "k8s-cluster-admin-binding"        # letters, digits, - _ . (unique)
-//! query = 'resource:clusterrolebindings* AND action:create'
+//! query = 'action:create AND resource:clusterrolebindings.rbac.authorization.k8s.io/*'
 //! description = "A binding to cluster-admin was created"
 //! window = "15m"      # optional: `search --saved` looks at the last 15m unless --from/--to
 //!                     # is given; with threshold, the span the matches must fall within

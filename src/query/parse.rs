@@ -101,6 +101,7 @@ pub fn parse<'a>(
         match tantivy::query_grammar::parse_query(&filter.query) {
             Ok(mut ast) => {
                 anchor_exclusions(&mut ast);
+                crate::query::scan::matcher::prefixes_as_ranges(&mut ast);
                 parser.build_query_from_user_input_ast(ast)
             }
             Err(_) => parser.parse_query(&filter.query),

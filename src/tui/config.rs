@@ -26,7 +26,7 @@
 //! query = 'sum(rate(http_requests_total{code=~"5.."}[1m]))'
 //! [[queries]]              # saved queries and alert rules (see `alert::rules`)
 //! name = "prod-secret-reads"
-//! query = 'resource:secrets* AND action:get'
+//! query = 'action:get AND resource:secrets/prod/*'
 //! alert = true
 //! ```
 //!

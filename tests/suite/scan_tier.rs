@@ -124,6 +124,8 @@ const QUERIES: &[&str] = &[
     "actor:zoë",
     r#"resource:"db/prod" AND source_ip:"10.1.0.7""#,
     "resource:db*",
+    r#"resource:"db/"* AND NOT actor:zo*"#,
+    "actor:da* OR source_ip:10.1.*",
     "source_ip:*",
     "NOT source_ip:*",
     "actor:[bob TO dave}",

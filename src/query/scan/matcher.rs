@@ -84,6 +84,49 @@ fn keyword(name: &str) -> Option<usize> {
     KEYWORDS.iter().position(|k| *k == name)
 }
 
+/// Rewrites a prefix on a keyword field — `resource:secrets/prod/*` or `actor:"system:node:"*` —
+/// into the range of values starting with it (`[P TO Q}`, Q being P with its last character
+/// moved one up), which both the index and the scan answer exactly. Keyword values are whole,
+/// untokenized strings, so Tantivy itself reads the first form as the literal `…*` and refuses
+/// the second.
+pub(crate) fn prefixes_as_ranges(ast: &mut UserInputAst) {
+    match ast {
+        UserInputAst::Clause(cs) => cs.iter_mut().for_each(|(_, c)| prefixes_as_ranges(c)),
+        UserInputAst::Boost(inner, _) => prefixes_as_ranges(inner),
+        UserInputAst::Leaf(leaf) => {
+            let UserInputLeaf::Literal(l) = leaf.as_ref() else {
+                return;
+            };
+            let Some(field) = l.field_name.clone().filter(|f| keyword(f).is_some()) else {
+                return;
+            };
+            let bare_star = matches!(l.delimiter, tantivy::query_grammar::Delimiter::None)
+                && l.phrase.ends_with('*')
+                && l.phrase.matches('*').count() == 1;
+            let prefix = if l.prefix {
+                l.phrase.clone()
+            } else if bare_star {
+                l.phrase.trim_end_matches('*').to_owned()
+            } else {
+                return;
+            };
+            let Some(last) = prefix.chars().last() else {
+                return;
+            };
+            let upper = char::from_u32(last as u32 + 1).map_or(UserInputBound::Unbounded, |c| {
+                let mut u = prefix[..prefix.len() - last.len_utf8()].to_owned();
+                u.push(c);
+                UserInputBound::Exclusive(u)
+            });
+            **leaf = UserInputLeaf::Range {
+                field: Some(field),
+                lower: UserInputBound::Inclusive(prefix),
+                upper,
+            };
+        }
+    }
+}
+
 fn num(name: &str) -> Option<Num> {
     match name {
         SEQ => Some(Num::Seq),
@@ -124,6 +167,7 @@ impl Matcher {
         let mut ast = tantivy::query_grammar::parse_query(t)
             .map_err(|_| Unsupported("query syntax".into()))?;
         super::super::parse::anchor_exclusions(&mut ast);
+        prefixes_as_ranges(&mut ast);
         Self::from_ast(&ast)
     }
 
@@ -376,9 +420,16 @@ mod tests {
         let e = ev("alice", "delete", "denied");
         assert!(m("actor:alice", &e));
         assert!(!m("actor:ali", &e));
-        // As in the index, a trailing `*` on a raw keyword is part of the term.
-        assert!(!m("actor:ali*", &e));
+        // A trailing `*` on a keyword value is a prefix (rewritten to a range the index answers
+        // the same way); bare or quoted.
+        assert!(m("actor:ali*", &e));
         assert!(m(r#"actor:"ali"*"#, &e));
+        assert!(!m("actor:alx*", &e));
+        assert!(!m("actor:alice2*", &e));
+        assert!(m("actor:alice*", &e));
+        assert!(!m("NOT actor:al*", &e));
+        // A star elsewhere is not a prefix.
+        assert!(!m("actor:a*e", &e));
         assert!(m("actor:alice action:delete", &e));
         assert!(!m("actor:alice action:get", &e));
         assert!(m("actor:bob OR action:delete", &e));
