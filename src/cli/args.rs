@@ -288,6 +288,10 @@ pub struct WatchArgs {
     /// Poll once, deliver the alerts and exit (for cron).
     #[arg(long)]
     pub once: bool,
+    /// Send each event's original record unmasked (by default the config's `redact` fields
+    /// and secret-looking values are masked, as in exports).
+    #[arg(long)]
+    pub reveal: bool,
     /// Also build the full-text index of new segments (by default only structured fields).
     #[arg(long)]
     pub fulltext: bool,

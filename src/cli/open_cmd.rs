@@ -172,6 +172,8 @@ pub fn run(store: &str, args: ConsoleArgs) -> anyhow::Result<Outcome> {
         around,
         follow,
         masker: crate::mask::Masker::new(&config.redact),
+        saved_queries: config.saved_queries(),
+        bell: config.bell(),
     })?;
     Ok(Outcome::Ok)
 }

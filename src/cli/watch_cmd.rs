@@ -49,6 +49,8 @@ pub fn run(a: WatchArgs) -> anyhow::Result<Outcome> {
     let location = store.location();
     let local = LocalState::at(&home, &location);
     let sink = a.exec.clone().map_or(Sink::Stdout, Sink::Exec);
+    // Records leave the machine (pagers, webhooks): masked as exports are, unless --reveal.
+    let masker = (!a.reveal).then(|| crate::mask::Masker::new(&config.redact));
     let opts = PullOptions {
         pubkey,
         fulltext: a.fulltext,
@@ -99,7 +101,15 @@ pub fn run(a: WatchArgs) -> anyhow::Result<Outcome> {
                     integrity_alerts(&summary.verify, &mut pos.integrity, stale_after, now_ns());
                 let mut sent = send(&integrity, &sink);
                 pos.save(&local)?;
-                sent += evaluate(&evaluator, &local, &location, attested, pos, &sink)?;
+                sent += evaluate(
+                    &evaluator,
+                    &local,
+                    &location,
+                    attested,
+                    pos,
+                    &sink,
+                    masker.as_ref(),
+                )?;
                 let head = (summary.head.segments, attested);
                 if last_head != Some(head) || sent > 0 {
                     eprintln!(
@@ -146,6 +156,7 @@ fn evaluate(
     attested: u64,
     pos: &mut Position,
     sink: &Sink,
+    masker: Option<&crate::mask::Masker>,
 ) -> anyhow::Result<usize> {
     if attested <= pos.next_seq {
         return Ok(0);
@@ -161,12 +172,16 @@ fn evaluate(
         &mut cooldowns,
     )?;
     let mut sent = 0;
-    for al in &alerts {
+    for mut al in alerts {
+        if let (Some(m), Some(record)) = (masker, al.event.as_mut().and_then(|e| e.record.as_mut()))
+        {
+            *record = m.mask_record(record).0;
+        }
         let (seq, p) = (al.seq.unwrap_or(0), al.pos.unwrap_or(0));
         if pos.was_delivered(seq, p, &al.rule) {
             continue;
         }
-        sent += send(std::slice::from_ref(al), sink);
+        sent += send(std::slice::from_ref(&al), sink);
         pos.delivered = Some((seq, p, al.rule.clone()));
         pos.save(local)?;
     }

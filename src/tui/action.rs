@@ -84,6 +84,12 @@ pub enum Action {
     Reveal,
     /// In lists: delete the selected item.
     Delete,
+    /// The alerts raised during live follow (`open --follow`).
+    Alerts,
+    /// The saved queries (the config's `[[queries]]` and the shipped defaults).
+    SavedQueries,
+    /// The command line: a saved query's name, or `alerts`.
+    Command,
 }
 
 /// One row of the action table.
@@ -303,6 +309,24 @@ pub const ACTIONS: &[ActionInfo] = &[
         &["R"],
     ),
     a(Action::Delete, "delete", "in lists: delete", &["d"]),
+    a(
+        Action::Alerts,
+        "alerts",
+        "alerts raised while following (--follow): Enter jumps to the event",
+        &["!"],
+    ),
+    a(
+        Action::SavedQueries,
+        "saved_queries",
+        "saved queries: Enter runs one (its window, if it has one)",
+        &["s"],
+    ),
+    a(
+        Action::Command,
+        "command",
+        "command line: a saved query's name (Tab completes), or alerts",
+        &[":"],
+    ),
 ];
 
 impl Action {

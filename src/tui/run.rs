@@ -11,6 +11,7 @@ use ratatui::crossterm::event::{self, Event};
 
 use super::correlate::{CRequest, CResponse, Correlator, Sources};
 use super::keymap::Keymap;
+use super::live_alerts::LiveAlerts;
 use super::state::{App, PullStatus};
 use super::terminal::{self, Guard};
 use super::theme::Theme;
@@ -20,6 +21,7 @@ use super::update::{
 };
 use super::view::{self, Ctx};
 use super::worker::{Request, Response, Worker};
+use crate::alert::SavedQuery;
 use crate::event::time::TimeNs;
 use crate::pull::{PullOptions, pull};
 use crate::store::Store;
@@ -59,6 +61,11 @@ pub struct OpenOptions {
     pub follow: Option<Duration>,
     /// Masks record values (the config's `redact` list) unless revealed.
     pub masker: crate::mask::Masker,
+    /// The saved queries (`s`, `:`); with `follow`, those marked `alert` are evaluated on
+    /// every newly verified batch.
+    pub saved_queries: Vec<SavedQuery>,
+    /// Whether an alert rings the terminal bell (the config's `bell`).
+    pub bell: bool,
 }
 
 enum Msg {
@@ -119,46 +126,87 @@ fn start_pull(
     store: Box<dyn Store>,
     home: PathBuf,
     opts: PullOptions,
-    follow: Option<Duration>,
+    follow: Option<(Duration, Vec<SavedQuery>)>,
     tx: SyncSender<Msg>,
 ) {
     thread::spawn(move || {
+        // Live follow: alerts are evaluated here, after each pull, never on the UI thread.
+        // The start position is read before the first pull.
+        let mut live = follow.as_ref().map(|(_, queries)| {
+            let (live, error) = LiveAlerts::new(queries, &home, &store.location());
+            if let Some(e) = error {
+                let _ = tx.send(Msg::Pull(PullEvent::AlertsFailed(e)));
+            }
+            live
+        });
         loop {
-            if !pull_once(store.as_ref(), &home, &opts, &tx) {
+            if !pull_once(store.as_ref(), &home, &opts, live.as_mut(), &tx) {
                 return;
             }
-            match follow {
-                Some(every) => thread::sleep(every),
+            match &follow {
+                Some((every, _)) => thread::sleep(*every),
                 None => return,
             }
         }
     });
 }
 
-/// One pull, reported to the UI; false when the UI is gone.
-fn pull_once(store: &dyn Store, home: &Path, opts: &PullOptions, tx: &SyncSender<Msg>) -> bool {
-    {
-        let mut last = Instant::now() - PROGRESS_EVERY;
-        let progress_tx = tx.clone();
-        let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            pull(store, home, opts, &mut |p| {
-                if last.elapsed() >= PROGRESS_EVERY || p.segments == p.total_segments {
-                    last = Instant::now();
-                    let _ = progress_tx.try_send(Msg::Pull(PullEvent::Progress(p.clone())));
-                }
-            })
-        }))
-        .unwrap_or_else(|_| {
-            Err(anyhow::anyhow!(
-                "the background pull panicked (see the log)"
-            ))
-        });
-        if let Err(e) = &res {
-            tracing::warn!("background pull failed: {e:#}");
-        }
-        let res = res.map_err(|e| format!("{e:#}"));
-        tx.send(Msg::Pull(PullEvent::Done(Box::new(res)))).is_ok()
+/// One pull, reported to the UI, then (live follow) its alerts; false when the UI is gone.
+fn pull_once(
+    store: &dyn Store,
+    home: &Path,
+    opts: &PullOptions,
+    live: Option<&mut LiveAlerts>,
+    tx: &SyncSender<Msg>,
+) -> bool {
+    let mut last = Instant::now() - PROGRESS_EVERY;
+    let progress_tx = tx.clone();
+    let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        pull(store, home, opts, &mut |p| {
+            if last.elapsed() >= PROGRESS_EVERY || p.segments == p.total_segments {
+                last = Instant::now();
+                let _ = progress_tx.try_send(Msg::Pull(PullEvent::Progress(p.clone())));
+            }
+        })
+    }))
+    .unwrap_or_else(|_| {
+        Err(anyhow::anyhow!(
+            "the background pull panicked (see the log)"
+        ))
+    });
+    if let Err(e) = &res {
+        tracing::warn!("background pull failed: {e:#}");
     }
+    let verified = match (&res, &live) {
+        (Ok(summary), Some(_)) => Some((summary.head.covered, summary.verify.clone())),
+        _ => None,
+    };
+    let res = res.map_err(|e| format!("{e:#}"));
+    if tx.send(Msg::Pull(PullEvent::Done(Box::new(res)))).is_err() {
+        return false;
+    }
+    let (Some(live), Some((attested, report))) = (live, verified) else {
+        return true;
+    };
+    let (alerts, error) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        live.after_pull(attested, &report)
+    }))
+    .unwrap_or_else(|_| {
+        (
+            Vec::new(),
+            Some("evaluating the alert rules panicked (see the log)".into()),
+        )
+    });
+    if let Some(e) = error {
+        tracing::warn!("alert rules: {e}");
+        if tx.send(Msg::Pull(PullEvent::AlertsFailed(e))).is_err() {
+            return false;
+        }
+    }
+    for a in &alerts {
+        tracing::info!(rule = %a.rule, seq = ?a.seq, pos = ?a.pos, "alert");
+    }
+    alerts.is_empty() || tx.send(Msg::Pull(PullEvent::Alerts(alerts))).is_ok()
 }
 
 /// Opens the console and runs it until the user quits.
@@ -188,6 +236,8 @@ pub fn run(opts: OpenOptions) -> anyhow::Result<()> {
     let size = term.size()?;
     let mut app = App::new(&location, &opts.query, (size.width, size.height));
     app.requested_window = (opts.from, opts.to);
+    app.saved = opts.saved_queries.clone();
+    app.alerts.bell = opts.bell;
     app.correlation = super::state::Correlation::new(configured, opts.around);
     if opts.background_pull {
         app.pull = PullStatus::Starting;
@@ -196,7 +246,7 @@ pub fn run(opts: OpenOptions) -> anyhow::Result<()> {
             opts.store,
             opts.home.clone(),
             opts.pull,
-            opts.follow,
+            opts.follow.map(|every| (every, opts.saved_queries.clone())),
             tx.clone(),
         );
     }
@@ -209,6 +259,7 @@ pub fn run(opts: OpenOptions) -> anyhow::Result<()> {
     };
     let mut effects = start(&mut app);
     let mut next_tick = Instant::now() + TICK;
+    let mut bells = app.alerts.bells;
     loop {
         for e in effects.drain(..) {
             match e {
@@ -228,6 +279,13 @@ pub fn run(opts: OpenOptions) -> anyhow::Result<()> {
                         tracing::warn!("OSC 52 write failed: {e}");
                     }
                 }
+            }
+        }
+        if app.alerts.bells != bells {
+            // `update` asked for the bell (new alerts, `bell` on): one BEL however many.
+            bells = app.alerts.bells;
+            if let Err(e) = terminal::bell() {
+                tracing::warn!("bell write failed: {e}");
             }
         }
         if app.quit {

@@ -78,6 +78,13 @@ pub fn copy_to_clipboard(text: &str) -> io::Result<()> {
     out.flush()
 }
 
+/// Rings the terminal bell (BEL): what an alert does when the config's `bell` is on.
+pub fn bell() -> io::Result<()> {
+    let mut out = io::stdout();
+    out.write_all(b"\x07")?;
+    out.flush()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

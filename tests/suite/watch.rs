@@ -382,3 +382,33 @@ fn a_stale_head_alerts_once_per_checkpoint() {
         .ok();
     assert_eq!(fresh.stdout, "", "{fresh}");
 }
+
+#[test]
+fn records_in_alerts_are_masked_unless_revealed() {
+    let sb = sandbox();
+    let line = r#"{"time":"2026-11-24T10:00:00.000Z","user":"svc-a","action":"secrets.delete","resource":"vault/kv/x","status":200,"request_id":"m1","password":"hunter2-not-real","note":"Authorization: Bearer abcdefghijklmnopqrstuvwxyz0123456789"}"#;
+    seal(&sb, "b0.ndjson", &[format!("{line}\n")]);
+    let args = |extra: &[&'static str]| {
+        let mut a = vec![
+            "watch",
+            "store",
+            "--once",
+            "--from-start",
+            "--config",
+            "config.toml",
+        ];
+        a.extend_from_slice(extra);
+        a
+    };
+    let masked = sb.ts(&args(&[])).ok();
+    let a: Value = serde_json::from_str(masked.stdout.trim()).unwrap();
+    assert_eq!(a["event"]["request_id"], "m1", "{masked}");
+    assert!(!masked.stdout.contains("hunter2"), "{masked}");
+    assert!(!masked.stdout.contains("abcdefghijklmnop"), "{masked}");
+    assert_eq!(a["event"]["record"]["user"], "svc-a");
+    // A second home sees the same store afresh; --reveal sends the record as stored.
+    let revealed = sb
+        .ts_with_home(&sb.path("home2"), &args(&["--reveal"]))
+        .ok();
+    assert!(revealed.stdout.contains("hunter2-not-real"), "{revealed}");
+}

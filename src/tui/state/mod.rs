@@ -1,5 +1,6 @@
 //! The console's state: everything a frame is drawn from. Only [`super::update`] changes it.
 
+pub mod alerts;
 pub mod correlation;
 pub mod jump;
 pub mod rows;
@@ -12,6 +13,7 @@ use crate::pull::Stage;
 use crate::query::{Facets, Histogram};
 use crate::verify::Report;
 
+pub use alerts::Alerts;
 pub use correlation::Correlation;
 pub use rows::Rows;
 pub use window::Window;
@@ -183,6 +185,23 @@ pub enum Overlay {
         /// Why the last attempt failed.
         error: Option<String>,
     },
+    /// The alerts of the session, newest first ([`App::alerts`]).
+    Alerts {
+        /// Selected alert (0 = the newest).
+        selected: usize,
+    },
+    /// Choosing a saved query to run ([`App::saved`]).
+    Saved {
+        /// Selected query.
+        selected: usize,
+    },
+    /// The `:` command line: a saved query's name, or `alerts`.
+    Command {
+        /// The text.
+        input: Input,
+        /// Why the last attempt failed.
+        error: Option<String>,
+    },
 }
 
 /// One step of the pivot breadcrumb: what to go back to.
@@ -291,6 +310,10 @@ pub struct App {
     pub note_for: Option<Box<crate::query::Hit>>,
     /// Events whose masked values the user revealed (`R`), by (seq, pos).
     pub revealed: std::collections::BTreeSet<(u64, u64)>,
+    /// Alerts raised during live follow.
+    pub alerts: Alerts,
+    /// The saved queries (`s`, `:`), in config order.
+    pub saved: Vec<crate::alert::SavedQuery>,
     /// Set when the user asked to quit.
     pub quit: bool,
 }
@@ -330,6 +353,8 @@ impl App {
             bookmarks: Vec::new(),
             note_for: None,
             revealed: std::collections::BTreeSet::new(),
+            alerts: Alerts::default(),
+            saved: Vec::new(),
             quit: false,
         }
     }

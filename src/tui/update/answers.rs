@@ -17,6 +17,11 @@ pub enum PullEvent {
     Progress(Progress),
     /// The pull ended: its summary, or the error (as text).
     Done(Box<Result<PullSummary, String>>),
+    /// Live follow: what the pull's newly attested segments and its verification raised,
+    /// oldest first (evaluated on the pull thread).
+    Alerts(Vec<crate::alert::Alert>),
+    /// Live follow: evaluating the alert rules failed (the message).
+    AlertsFailed(String),
 }
 
 /// Handles a worker answer.
@@ -254,6 +259,8 @@ pub fn on_pull(app: &mut App, ev: PullEvent) -> Vec<Effect> {
                 ask(app, &mut out, Request::Reload);
             }
         },
+        PullEvent::Alerts(alerts) => super::alerts::on_alerts(app, alerts),
+        PullEvent::AlertsFailed(e) => super::alerts::on_failure(app, e),
     }
     out
 }

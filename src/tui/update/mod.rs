@@ -3,6 +3,7 @@
 //! [`Effect`]s (requests for the worker, bytes for the terminal) for the loop to carry out.
 //! Nothing here does I/O, so every transition is a plain unit test.
 
+mod alerts;
 mod answers;
 mod correlation;
 mod mouse;
@@ -10,6 +11,7 @@ mod nav;
 mod notes;
 mod overlays;
 mod prompt;
+mod saved;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -18,6 +20,7 @@ pub use correlation::on_correlation;
 pub use mouse::on_mouse;
 pub use nav::{pivot_choices, term_query};
 pub use notes::EXPORT_CHOICES;
+pub use saved::{ALERTS_COMMAND, command_candidates};
 
 use super::action::Action;
 use super::keymap::Keymap;
@@ -69,6 +72,9 @@ pub fn on_key(app: &mut App, keymap: &Keymap, key: KeyEvent) -> Vec<Effect> {
     }
     if matches!(app.overlay, Overlay::Search { .. } | Overlay::Jump { .. }) {
         return prompt::on_key(app, key);
+    }
+    if matches!(app.overlay, Overlay::Command { .. }) {
+        return saved::on_command_key(app, key);
     }
     if matches!(app.overlay, Overlay::Note { .. }) {
         if key.code == KeyCode::Esc {
@@ -138,9 +144,14 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     match action {
         Action::Quit => {}
         Action::Close => {
-            // Esc first clears a message, then dismisses the banner.
+            // Esc first clears a message, then dismisses the alert banner, then the integrity
+            // banner.
             if !had_message {
-                app.banner = None;
+                if app.alerts.banner_shown() {
+                    app.alerts.banner = false;
+                } else {
+                    app.banner = None;
+                }
             }
         }
         Action::Help => app.overlay = Overlay::Help { scroll: 0 },
@@ -188,6 +199,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             notes::on_action(app, action, &mut out)
         }
         Action::Delete => {}
+        Action::Alerts => alerts::open_list(app),
+        Action::SavedQueries => saved::open_picker(app),
+        Action::Command => saved::open_command(app),
     }
     out
 }

@@ -124,6 +124,46 @@ fn request_page(app: &mut App, mode: RowsMode, out: &mut Vec<Effect>) {
     ask(app, out, r);
 }
 
+/// The window with the cursor on `time`: the current one, or (when `time` is outside it) one
+/// of the same width centred on `time`. None before the first extent.
+pub(crate) fn window_at(app: &App, time: i64) -> Option<Window> {
+    let w = app.window?;
+    let mut nw = if time < w.from || time >= w.to {
+        let width = w.width();
+        Window::new(
+            time.saturating_sub(width / 2),
+            time.saturating_add(width / 2),
+        )
+    } else {
+        w
+    };
+    nw.cursor = time.clamp(nw.from, nw.to - 1);
+    Some(nw)
+}
+
+/// Shows the event (`seq`, `pos`) at `time` (a bookmark, an alert): the cursor moves to it,
+/// the window recentred on it when it is outside, and the table selects it once its page
+/// arrives. With live follow on, the view leaves the live edge (the next pull must not move
+/// it away from the event).
+pub(crate) fn show_event(app: &mut App, time: i64, seq: u64, pos: u64, out: &mut Vec<Effect>) {
+    let Some(nw) = window_at(app, time) else {
+        return;
+    };
+    if app.live.on {
+        app.follow_extent = false;
+    }
+    let moved = app
+        .window
+        .is_some_and(|w| (w.from, w.to) != (nw.from, nw.to));
+    app.window = Some(nw);
+    if moved {
+        app.follow_extent = false;
+        request_histogram(app, out);
+    }
+    request_rows_at_cursor(app, out);
+    app.rows.want = Some((seq, pos));
+}
+
 /// `g`: the first event of the window.
 pub(crate) fn first(app: &mut App, out: &mut Vec<Effect>) {
     if let Some(w) = app.window.as_mut() {

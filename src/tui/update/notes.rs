@@ -4,7 +4,6 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;
 
-use super::nav::request_rows_at_cursor;
 use super::{Effect, ask, window_filter};
 use crate::tui::action::Action;
 use crate::tui::state::{App, Input, Level, Overlay};
@@ -156,22 +155,7 @@ pub(crate) fn on_list(app: &mut App, action: Action, selected: usize, out: &mut 
                 return;
             };
             app.overlay = Overlay::None;
-            if let Some(w) = app.window.as_mut() {
-                if b.time_ns < w.from || b.time_ns >= w.to {
-                    let width = w.width();
-                    *w = crate::tui::state::Window::new(
-                        b.time_ns.saturating_sub(width / 2),
-                        b.time_ns.saturating_add(width / 2),
-                    );
-                    app.follow_extent = false;
-                    super::nav::request_histogram(app, out);
-                }
-            }
-            if let Some(w) = app.window.as_mut() {
-                w.cursor = b.time_ns;
-            }
-            request_rows_at_cursor(app, out);
-            app.rows.want = Some((b.seq, b.pos));
+            super::nav::show_event(app, b.time_ns, b.seq, b.pos, out);
         }
         Action::Delete => {
             if let Some(b) = app.bookmarks.get(selected) {

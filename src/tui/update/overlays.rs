@@ -52,8 +52,8 @@ pub(crate) fn request_detail(app: &mut App, out: &mut Vec<Effect>) {
     ask(app, out, r);
 }
 
-/// Scrolls within `0..=max`.
-fn scroll(pos: &mut usize, action: Action, max: usize) {
+/// Scrolls within `0..=max` (a list overlay's move keys; other actions leave `pos`).
+pub(crate) fn scroll(pos: &mut usize, action: Action, max: usize) {
     *pos = match action {
         Action::Down => pos.saturating_add(1),
         Action::Up => pos.saturating_sub(1),
@@ -96,6 +96,14 @@ pub(crate) fn on_action(app: &mut App, action: Action, out: &mut Vec<Effect>) {
         super::notes::on_export_menu(app, action, choice, out);
         return;
     }
+    if let Overlay::Alerts { selected } = app.overlay {
+        super::alerts::on_list(app, action, selected, out);
+        return;
+    }
+    if let Overlay::Saved { selected } = app.overlay {
+        super::saved::on_picker(app, action, selected, out);
+        return;
+    }
     // In the detail overlay, the event's own actions still work.
     if matches!(app.overlay, Overlay::Detail { .. })
         && matches!(action, Action::Reveal | Action::Bookmark | Action::Note)
@@ -128,7 +136,10 @@ pub(crate) fn on_action(app: &mut App, action: Action, out: &mut Vec<Effect>) {
         | Overlay::Waterfall { .. }
         | Overlay::Bookmarks { .. }
         | Overlay::Note { .. }
-        | Overlay::Export { .. } => {}
+        | Overlay::Export { .. }
+        | Overlay::Alerts { .. }
+        | Overlay::Saved { .. }
+        | Overlay::Command { .. } => {}
         Overlay::Help { scroll: s }
         | Overlay::Detail { scroll: s }
         | Overlay::Integrity { scroll: s } => scroll(s, action, max_scroll),

@@ -16,28 +16,20 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, selected: usize, ctx: &Ctx) {
     let t = ctx.theme;
     let n = app.bookmarks.len();
     let title = format!("bookmarks ({n})");
-    let inner = popup::open(
+    let empty =
+        (n == 0).then_some(" no bookmarks yet: m bookmarks the selected event, c adds a note");
+    let Some((inner, first)) = popup::open_list(
         f,
         area,
-        popup::Size {
-            pct: (90, 70),
-            min: (50, 8),
-        },
         &title,
         "Enter jump · c note · d delete · e export · Esc close",
+        empty,
+        selected,
         ctx,
-    );
-    let w = inner.width as usize;
-    if n == 0 {
-        let msg = " no bookmarks yet: m bookmarks the selected event, c adds a note";
-        f.render_widget(
-            Paragraph::new(Line::styled(fit(msg, w), t.style(Role::Muted))),
-            inner,
-        );
+    ) else {
         return;
-    }
-    let h = inner.height as usize;
-    let first = selected.saturating_sub(h.saturating_sub(1));
+    };
+    let (w, h) = (inner.width as usize, inner.height as usize);
     // The note matters most: it gets what the event's columns leave.
     let (tw, aw, cw, rw) = (
         12,

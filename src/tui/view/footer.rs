@@ -127,6 +127,25 @@ pub fn draw(f: &mut Frame, r: Rect, app: &App, ctx: &Ctx) {
             );
             prompt(f, r, "note: ", input, status, ctx);
         }
+        Overlay::Command { input, error } => {
+            let status = match error {
+                Some(e) => Span::styled(fit(&format!("✗ {e}"), w / 2), t.style(Role::Failure)),
+                None => {
+                    let found = crate::tui::update::command_candidates(app, input.text.trim());
+                    let text = match found.as_slice() {
+                        [] => "no saved query starts with that".to_string(),
+                        all if input.text.trim().is_empty() => format!(
+                            "a saved query's name (Tab completes), or {} · {} names",
+                            crate::tui::update::ALERTS_COMMAND,
+                            all.len()
+                        ),
+                        some => format!("Tab: {}", some.join(" ")),
+                    };
+                    Span::styled(fit(&text, w / 2), t.style(Role::Muted))
+                }
+            };
+            prompt(f, r, ":", input, status, ctx);
+        }
         Overlay::Jump { input, error } => {
             let status = match error {
                 Some(e) => Span::styled(fit(&format!("✗ {e}"), w / 2), t.style(Role::Failure)),

@@ -17,6 +17,8 @@ pub struct Areas {
     pub status: Rect,
     /// The integrity banner, when there is one.
     pub banner: Option<Rect>,
+    /// The alert banner, when it shows.
+    pub alert: Option<Rect>,
     /// The histogram's scale labels.
     pub gutter: Rect,
     /// The histogram bars.
@@ -68,6 +70,11 @@ pub fn areas(app: &App) -> Areas {
         y += 1;
         r
     });
+    let alert = app.alerts.banner_shown().then(|| {
+        let r = Rect::new(0, y, cols, 1);
+        y += 1;
+        r
+    });
     let hh = histogram_height(rows);
     let gutter = Rect::new(0, y, GUTTER.min(cols), hh);
     let chart = Rect::new(GUTTER.min(cols), y, cols.saturating_sub(GUTTER), hh);
@@ -96,6 +103,7 @@ pub fn areas(app: &App) -> Areas {
     Areas {
         status,
         banner,
+        alert,
         gutter,
         chart,
         metrics,

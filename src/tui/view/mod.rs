@@ -4,6 +4,7 @@
 pub mod fit;
 pub mod layout;
 
+mod alerts;
 mod bookmarks;
 mod detail;
 mod facets;
@@ -13,6 +14,7 @@ mod integrity;
 mod metrics;
 mod pivot;
 mod popup;
+mod saved;
 mod side;
 mod status;
 mod table;
@@ -67,6 +69,9 @@ pub fn draw(f: &mut Frame, app: &App, ctx: &Ctx) {
         let line = Line::from(fit::pad(&format!(" ⚠ {text}"), r.width as usize));
         f.render_widget(Paragraph::new(line).style(style), r);
     }
+    if let Some(r) = a.alert {
+        alerts::draw_banner(f, r, app, ctx);
+    }
     timeline::draw(f, &a, app, ctx);
     if let Some(r) = a.metrics {
         metrics::draw(f, r, app, ctx);
@@ -77,7 +82,8 @@ pub fn draw(f: &mut Frame, app: &App, ctx: &Ctx) {
     }
     footer::draw(f, a.footer, app, ctx);
     match &app.overlay {
-        Overlay::None | Overlay::Search { .. } | Overlay::Jump { .. } => {}
+        Overlay::None | Overlay::Search { .. } | Overlay::Jump { .. } | Overlay::Command { .. } => {
+        }
         Overlay::Help { scroll } => help::draw(f, area, *scroll, ctx),
         Overlay::Detail { scroll } => detail::draw(f, area, app, *scroll, ctx),
         Overlay::Facets { field, value } => facets::draw(f, area, app, *field, *value, ctx),
@@ -86,6 +92,8 @@ pub fn draw(f: &mut Frame, app: &App, ctx: &Ctx) {
         Overlay::Waterfall { selected } => waterfall::draw(f, area, app, *selected, ctx),
         Overlay::Bookmarks { selected } => bookmarks::draw(f, area, app, *selected, ctx),
         Overlay::Export { choice } => bookmarks::draw_export(f, area, app, *choice, ctx),
+        Overlay::Alerts { selected } => alerts::draw_list(f, area, app, *selected, ctx),
+        Overlay::Saved { selected } => saved::draw(f, area, app, *selected, ctx),
         Overlay::Note { .. } => {}
     }
 }

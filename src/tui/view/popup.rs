@@ -58,3 +58,34 @@ pub fn open(f: &mut Frame, area: Rect, size: Size, title: &str, hint: &str, ctx:
     f.render_widget(block, r);
     inner
 }
+
+/// The size of every list overlay (bookmarks, alerts, saved queries).
+pub const LIST: Size = Size {
+    pct: (90, 70),
+    min: (50, 8),
+};
+
+/// Opens a list overlay. With no rows (`empty` is the message saying why and what to do) the
+/// message is drawn muted and None returned; else the inside and the index of the first row
+/// that keeps row `selected` on screen.
+pub fn open_list(
+    f: &mut Frame,
+    area: Rect,
+    title: &str,
+    hint: &str,
+    empty: Option<&str>,
+    selected: usize,
+    ctx: &Ctx,
+) -> Option<(Rect, usize)> {
+    let inner = open(f, area, LIST, title, hint, ctx);
+    if let Some(msg) = empty {
+        let line = ratatui::text::Line::styled(
+            super::fit::fit(msg, inner.width as usize),
+            ctx.theme.style(Role::Muted),
+        );
+        f.render_widget(ratatui::widgets::Paragraph::new(line), inner);
+        return None;
+    }
+    let first = selected.saturating_sub((inner.height as usize).saturating_sub(1));
+    Some((inner, first))
+}

@@ -181,10 +181,23 @@ pub fn draw(f: &mut Frame, r: Rect, app: &App, ctx: &Ctx) {
     });
     l1.push(sep(ctx));
     l1.extend(head_spans(app, ctx));
-    let right = Line::from(vec![
-        pull_span(app, ctx),
-        Span::raw(format!(" {} ", spinner(app))),
-    ]);
+    let mut right = Vec::new();
+    if !app.alerts.is_empty() {
+        // Alerts stay counted here once the banner is dismissed.
+        let n = app.alerts.len() as u64 + app.alerts.dropped;
+        right.push(Span::styled(
+            format!(
+                "{n} alert{} ({})",
+                if n == 1 { "" } else { "s" },
+                ctx.keymap.first_key(Action::Alerts).unwrap_or_default()
+            ),
+            t.style(Role::Alert),
+        ));
+        right.push(sep(ctx));
+    }
+    right.push(pull_span(app, ctx));
+    right.push(Span::raw(format!(" {} ", spinner(app))));
+    let right = Line::from(right);
 
     let mut l2 = vec![Span::raw(" ")];
     match app.window {

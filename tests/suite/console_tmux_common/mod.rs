@@ -181,6 +181,19 @@ impl Sandbox {
         }
         cmd
     }
+
+    /// [`Sandbox::console_cmd`] with the variables `vars` set for the binary as well (e.g.
+    /// `TRAILSCOPE_CONFIG`, which `console_cmd` clears).
+    pub fn console_cmd_env(&self, vars: &[(&str, &str)], args: &[&str]) -> String {
+        let plain = self.console_cmd(args);
+        let bin = sh_quote(BIN);
+        let at = plain.find(&bin).expect("the binary in the command line");
+        let set: String = vars
+            .iter()
+            .map(|(k, v)| format!("{k}={} ", sh_quote(v)))
+            .collect();
+        format!("{}{set}{}", &plain[..at], &plain[at..])
+    }
 }
 
 /// One look at the pane.
