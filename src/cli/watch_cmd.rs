@@ -72,15 +72,25 @@ pub fn run(a: WatchArgs) -> anyhow::Result<Outcome> {
     );
     let mut position = Position::load(&local)?;
     let mut last_head = None;
+    // The last pull failure, reported once (an outage does not print a line per poll).
+    let mut failing: Option<String> = None;
     loop {
         match pull(store.as_ref(), &home, &opts, &mut |_| {}) {
-            Err(e) => eprintln!(
-                "trailscope: watch: pulling {} failed: {}; trying again in {:?}",
-                sanitize(&location),
-                sanitize(&format!("{e:#}")),
-                interval
-            ),
+            Err(e) => {
+                let why = sanitize(&format!("{e:#}")).into_owned();
+                if failing.as_deref() != Some(why.as_str()) {
+                    eprintln!(
+                        "trailscope: watch: pulling {} failed: {why}; trying again every {:?} (reported again only if the error changes)",
+                        sanitize(&location),
+                        interval
+                    );
+                }
+                failing = Some(why);
+            }
             Ok(summary) => {
+                if failing.take().is_some() {
+                    eprintln!("trailscope: watch: pulling works again");
+                }
                 let attested = summary.head.covered;
                 let pos = position.get_or_insert_with(|| {
                     let start = if a.from_start { 0 } else { attested };

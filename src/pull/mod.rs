@@ -479,6 +479,17 @@ fn index_structured(
 ) -> anyhow::Result<Indexed> {
     let before = indexer.head.clone();
     let Some(range) = verified.scan_range(&before) else {
+        // Nothing new to index; but a checkpoint may now cover segments indexed as an unsigned
+        // tail: the head records that they are attested (else they would stay shown as
+        // unsigned, and raise no alert, until another segment arrives).
+        let at_end = before.segments == verified.segments()
+            && (before.segments == 0
+                || verified.hash_of(before.segments - 1) == before.head_hash.as_deref());
+        let covered = covered_at(verified.covered, &before, before.segments);
+        if at_end && covered != before.covered {
+            indexer.head.covered = covered;
+            indexer.commit()?;
+        }
         return Ok(Indexed::default());
     };
     let to_index = range.end - range.start;

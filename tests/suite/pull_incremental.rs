@@ -151,6 +151,47 @@ fn an_unsigned_tail_becomes_verified_when_a_later_checkpoint_covers_it() {
     assert!(got.iter().all(|h: &Hit| h.verified));
 }
 
+/// A pull that lands between a segment and the checkpoint that covers it indexes that segment
+/// as an unsigned tail; when the checkpoint appears and nothing else is new, the next pull still
+/// records the tail as attested (its events are shown verified, and `watch` and the console
+/// alert on them, without waiting for another segment).
+#[test]
+fn a_checkpoint_arriving_alone_marks_the_indexed_tail_verified() {
+    let sb = fast_sandbox();
+    sb.keygen("ops");
+    let home = sb.home();
+    seal_events(&sb, "store", "a", 0, PER, PER, true);
+    seal_events(&sb, "store", "b", PER, PER, PER, true);
+    // What a reader sees mid-seal: the segment is there, its checkpoint not yet.
+    let cps = sb.path("store/checkpoints");
+    let newest = sb.checkpoint_files("store");
+    let newest = newest
+        .iter()
+        .filter(|n| n.as_str() != "latest.note" && n.ends_with(".note"))
+        .max()
+        .expect("a numbered checkpoint")
+        .clone();
+    let older = format!("{:020}.note", 1);
+    assert_ne!(newest, older, "two checkpoints: {newest}");
+    let hidden = sb.path("hidden.note");
+    let latest = fs::read(cps.join("latest.note")).unwrap();
+    fs::rename(cps.join(&newest), &hidden).unwrap();
+    fs::copy(cps.join(&older), cps.join("latest.note")).unwrap();
+    let (first, run) = pull(&sb, &home, "store", &[], 0);
+    assert_eq!(first["head"]["segments"], 2, "{run}");
+    assert_eq!(first["head"]["covered"], 1, "{run}");
+    // The checkpoint lands; no new segment.
+    fs::rename(&hidden, cps.join(&newest)).unwrap();
+    fs::write(cps.join("latest.note"), latest).unwrap();
+    let (second, run) = pull(&sb, &home, "store", &[], 0);
+    assert_eq!(second["head"]["covered"], 2, "{run}");
+    assert!(
+        all_hits(&sb, &home, "store")
+            .iter()
+            .all(|h: &Hit| h.verified)
+    );
+}
+
 /// The same over HTTP, counted at a proxy: the second pull GETs each new segment once and no
 /// old one, and the segment bytes that crossed the wire are exactly the new files' sizes.
 #[test]

@@ -412,3 +412,23 @@ fn records_in_alerts_are_masked_unless_revealed() {
         .ok();
     assert!(revealed.stdout.contains("hunter2-not-real"), "{revealed}");
 }
+
+#[test]
+fn an_unreachable_store_is_reported_once_and_its_recovery_too() {
+    let sb = sandbox();
+    let mut w = Watch::start(&sb, 1, &[]);
+    w.wait_for("the pull failure", |w| w.stderr().contains("failed"));
+    // Several more polls fail the same way: not reported again.
+    std::thread::sleep(Duration::from_millis(1200));
+    seal(&sb, "b0.ndjson", &[event("n0", "secrets.list", 0, 0)]);
+    w.wait_for("the recovery", |w| {
+        w.stderr().contains("pulling works again")
+    });
+    let err = w.stderr();
+    assert_eq!(
+        err.matches("trailscope: watch: pulling").count(),
+        2,
+        "{err}"
+    );
+    assert!(w.signal("-TERM").success());
+}
