@@ -560,6 +560,32 @@ fn esc_dismisses_the_banner_and_the_table_grows() {
     assert!(!c.screen().contains("INTEGRITY"));
     // The problem is still counted in the status line.
     assert!(c.screen().lines().next().unwrap().contains("1 problem"));
+    // Live follow pulls again and finds the same problem: the dismissed banner stays away…
+    let summary = crate::console_common::demo(true).summary.clone();
+    let again = |c: &mut Console, s: &trailscope::pull::PullSummary| {
+        let fx = trailscope::tui::update::on_pull(
+            &mut c.app,
+            trailscope::tui::update::PullEvent::Done(Box::new(Ok(s.clone()))),
+        );
+        c.run(fx);
+    };
+    again(&mut c, &summary);
+    assert!(
+        c.app.banner.is_none(),
+        "the same problem is not raised again"
+    );
+    // …but a different problem raises it again.
+    let mut worse = summary.clone();
+    let mut extra = worse.verify.problems[0].clone();
+    extra.seq = extra.seq.map(|s| s + 1);
+    worse.verify.problems.push(extra);
+    again(&mut c, &worse);
+    assert!(
+        c.app
+            .banner
+            .as_deref()
+            .is_some_and(|b| b.contains("(+1 more)"))
+    );
     c.press("q");
     assert!(c.app.quit);
 }

@@ -266,6 +266,10 @@ pub struct App {
     pub pull: PullStatus,
     /// The red banner, until dismissed.
     pub banner: Option<String>,
+    /// The problems (`kind:seq,…`) the integrity banner was raised for, and those the user
+    /// dismissed it for: a later pull finding exactly the same problems does not raise it
+    /// again (new or different ones do).
+    pub banner_problems: (Option<String>, Option<String>),
     /// Earliest and latest indexed event time.
     pub extent: Option<(TimeNs, TimeNs)>,
     /// The window on screen.
@@ -328,6 +332,7 @@ impl App {
             report: None,
             pull: PullStatus::Off,
             banner: None,
+            banner_problems: (None, None),
             extent: None,
             window: None,
             follow_extent: true,

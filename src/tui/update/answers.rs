@@ -231,7 +231,14 @@ pub fn on_pull(app: &mut App, ev: PullEvent) -> Vec<Effect> {
                 } else {
                     format!("pulled +{} seg", summary.indexed_segments)
                 });
-                if let Some(first) = problems.first() {
+                let key = problems
+                    .iter()
+                    .map(|p| format!("{}:{:?}", p.kind.as_str(), p.seq))
+                    .collect::<Vec<_>>()
+                    .join(",");
+                let dismissed = app.banner_problems.1.as_deref() == Some(key.as_str());
+                app.banner_problems.0 = Some(key);
+                if let Some(first) = problems.first().filter(|_| !dismissed) {
                     let at = first
                         .seq
                         .map(|s| format!(" at segment {s}"))

@@ -149,8 +149,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             if !had_message {
                 if app.alerts.banner_shown() {
                     app.alerts.banner = false;
-                } else {
-                    app.banner = None;
+                } else if app.banner.take().is_some() {
+                    app.banner_problems.1 = app.banner_problems.0.clone();
                 }
             }
         }
