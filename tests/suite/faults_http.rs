@@ -1,4 +1,4 @@
-//! `pull` over HTTP through a fault-injecting proxy (`faults_http/proxy.rs`) in front of
+//! `pull` over HTTP through a fault-injecting proxy (`pull_common/proxy.rs`) in front of
 //! Python's `http.server` serving a sealed store: 5xx answers, a connection reset mid-body, a
 //! truncated body with a matching `Content-Length`, a `Content-Length` too long or too short, a
 //! slow body, and bodies that change between two reads (altered first and correct later, or
@@ -15,8 +15,6 @@
 //!
 //! Each test skips (or fails with `TRAILSCOPE_REQUIRE_SERVERS=1`) without `python3`.
 
-mod proxy;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
@@ -24,9 +22,9 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::common::{Run, Sandbox};
+use crate::pull_common::proxy::{Fault, Proxy, Request};
 use crate::pull_common::{WORD, fast_sandbox, new_home, seal_events};
 use crate::servers::{Server, http_server};
-use proxy::{Fault, Proxy, Request};
 
 /// Events per segment.
 const PER: usize = 5;
@@ -217,14 +215,14 @@ fn every_transient_fault_ends_with_exactly_the_clean_pulls_events() {
     type Case = (&'static str, fn(&Request, Duration) -> Fault, String, u32);
     // (name, plan, the path that must have been fetched, at least this many times).
     let cases: Vec<Case> = vec![
-        ("no fault (control)", |_, _| Fault::Pass, seg(0), 1),
+        ("no fault (control)", |_, _| Fault::None, seg(0), 1),
         (
             "5xx, more than the client retries on its own",
             |r, _| match (r.method.as_str(), r.path.as_str(), r.n) {
                 ("GET", "/checkpoints/latest.note", 1) => Fault::Status(503),
                 ("GET", p, n) if p == seg(1) && n <= 4 => Fault::Status(500),
                 ("HEAD", p, 1) if p == seg(SEGMENTS) => Fault::Status(502),
-                _ => Fault::Pass,
+                _ => Fault::None,
             },
             seg(1),
             5,
@@ -233,7 +231,7 @@ fn every_transient_fault_ends_with_exactly_the_clean_pulls_events() {
             "connection reset mid-body",
             |r, _| match (r.method.as_str(), r.n) {
                 ("GET", n) if r.path == seg(3) && n <= 2 => Fault::Reset,
-                _ => Fault::Pass,
+                _ => Fault::None,
             },
             seg(3),
             3,
@@ -241,8 +239,8 @@ fn every_transient_fault_ends_with_exactly_the_clean_pulls_events() {
         (
             "truncated body with a matching Content-Length",
             |r, _| match (r.method.as_str(), r.n) {
-                ("GET", 1) if r.path == seg(4) => Fault::Truncated,
-                _ => Fault::Pass,
+                ("GET", 1) if r.path == seg(4) => Fault::Truncate,
+                _ => Fault::None,
             },
             seg(4),
             2,
@@ -251,7 +249,7 @@ fn every_transient_fault_ends_with_exactly_the_clean_pulls_events() {
             "Content-Length too long, then the connection closes",
             |r, _| match (r.method.as_str(), r.n) {
                 ("GET", n) if r.path == seg(5) && n <= 2 => Fault::LengthTooLong,
-                _ => Fault::Pass,
+                _ => Fault::None,
             },
             seg(5),
             3,
@@ -260,7 +258,7 @@ fn every_transient_fault_ends_with_exactly_the_clean_pulls_events() {
             "Content-Length too short, stray bytes on the kept-alive connection",
             |r, _| match (r.method.as_str(), r.n) {
                 ("GET", 1) if r.path == seg(6) || r.path == seg(2) => Fault::LengthTooShort,
-                _ => Fault::Pass,
+                _ => Fault::None,
             },
             seg(6),
             2,
@@ -268,8 +266,8 @@ fn every_transient_fault_ends_with_exactly_the_clean_pulls_events() {
         (
             "slow bodies",
             |r, slow| match r.method.as_str() {
-                "GET" if r.path == seg(7) || r.path == seg(8) => Fault::Slow(slow),
-                _ => Fault::Pass,
+                "GET" if r.path == seg(7) || r.path == seg(8) => Fault::Dribble(slow),
+                _ => Fault::None,
             },
             seg(8),
             1,
@@ -278,7 +276,7 @@ fn every_transient_fault_ends_with_exactly_the_clean_pulls_events() {
             "a body altered on the first read, correct on the second",
             |r, _| match (r.method.as_str(), r.n) {
                 ("GET", 1) if r.path == seg(9) || r.path == seg(0) => Fault::Altered,
-                _ => Fault::Pass,
+                _ => Fault::None,
             },
             seg(9),
             2,
@@ -292,13 +290,13 @@ fn every_transient_fault_ends_with_exactly_the_clean_pulls_events() {
                     1 if get && p == "/checkpoints/latest.note" => Fault::Status(503),
                     n if get && p == seg(1) && n <= 4 => Fault::Status(500),
                     n if get && p == seg(3) && n <= 2 => Fault::Reset,
-                    1 if get && p == seg(4) => Fault::Truncated,
+                    1 if get && p == seg(4) => Fault::Truncate,
                     1 if get && p == seg(5) => Fault::LengthTooLong,
                     1 if get && p == seg(6) => Fault::LengthTooShort,
-                    _ if get && p == seg(7) => Fault::Slow(slow),
+                    _ if get && p == seg(7) => Fault::Dribble(slow),
                     1 if get && p == seg(9) => Fault::Altered,
                     1 if get && p == seg(11) => Fault::Altered,
-                    _ => Fault::Pass,
+                    _ => Fault::None,
                 }
             },
             seg(11),
@@ -306,7 +304,7 @@ fn every_transient_fault_ends_with_exactly_the_clean_pulls_events() {
         ),
     ];
     for (name, plan, path, at_least) in cases {
-        s.proxy.set_plan(move |r: &Request| plan(r, slow));
+        s.proxy.replan(move |r: &Request| plan(r, slow));
         let home = s.home();
         let (summary, run) = pull(&s.sb, &home, &s.url, &FAST);
         assert_eq!(run.code, 0, "{name}: the pull failed\n{run}");
@@ -335,11 +333,11 @@ fn a_fault_that_never_clears_stops_the_pull_naming_the_segment_and_indexes_nothi
     let file = &seg(BAD)[1..];
     // Faults the store cannot get past: the pull stops (exit 2) naming the segment.
     for fault in [Fault::Status(503), Fault::Reset, Fault::LengthTooLong] {
-        s.proxy.set_plan(move |r: &Request| {
+        s.proxy.replan(move |r: &Request| {
             if r.method == "GET" && r.path == seg(BAD) {
                 fault
             } else {
-                Fault::Pass
+                Fault::None
             }
         });
         let home = s.home();
@@ -360,12 +358,12 @@ fn a_fault_that_never_clears_stops_the_pull_naming_the_segment_and_indexes_nothi
     }
     // Bodies that arrive complete but wrong, every time: reported at the segment (exit 1), and
     // only the events before it are indexed (still attested through the intact header links).
-    for fault in [Fault::Truncated, Fault::LengthTooShort, Fault::Altered] {
-        s.proxy.set_plan(move |r: &Request| {
+    for fault in [Fault::Truncate, Fault::LengthTooShort, Fault::Altered] {
+        s.proxy.replan(move |r: &Request| {
             if r.method == "GET" && r.path == seg(BAD) {
                 fault
             } else {
-                Fault::Pass
+                Fault::None
             }
         });
         let home = s.home();
@@ -383,7 +381,7 @@ fn a_fault_that_never_clears_stops_the_pull_naming_the_segment_and_indexes_nothi
         let held = s.assert_subset(&home, &format!("{fault:?}"));
         assert_eq!(held, BAD as usize * PER, "{fault:?}: the events before it");
         // Once the store answers properly again, the pull completes.
-        s.proxy.set_plan(|_: &Request| Fault::Pass);
+        s.proxy.replan(|_: &Request| Fault::None);
         let (_, run) = pull(&s.sb, &home, &s.url, &FAST);
         assert_eq!(run.code, 0, "{fault:?}: after the fault cleared\n{run}");
         s.assert_clean(&home, &format!("{fault:?}, then clean"));
@@ -412,11 +410,11 @@ fn a_segment_correct_on_one_pull_and_altered_on_the_next_never_reaches_the_index
         true,
     );
     let last = SEGMENTS - 1;
-    s.proxy.set_plan(move |r: &Request| {
+    s.proxy.replan(move |r: &Request| {
         if r.method == "GET" && r.path == seg(last) {
             Fault::Altered
         } else {
-            Fault::Pass
+            Fault::None
         }
     });
     let (summary, run) = pull(&s.sb, &home, &s.url, &FAST);
@@ -435,7 +433,7 @@ fn a_segment_correct_on_one_pull_and_altered_on_the_next_never_reaches_the_index
     s.assert_clean(&home, "after the altered re-read");
 
     // A clean read again: the pull completes with the grown store's events.
-    s.proxy.set_plan(|_: &Request| Fault::Pass);
+    s.proxy.replan(|_: &Request| Fault::None);
     let (summary, run) = pull(&s.sb, &home, &s.url, &FAST);
     assert_eq!(run.code, 0, "{run}");
     let reference = s.home();
@@ -460,11 +458,11 @@ fn a_checkpoint_that_changes_between_two_reads_never_upgrades_an_event() {
     let note = "/checkpoints/latest.note";
     // The checkpoint is read more than once per pull (listing, then trust): spoil one read.
     for spoiled in 1..=3u32 {
-        s.proxy.set_plan(move |r: &Request| {
+        s.proxy.replan(move |r: &Request| {
             if r.method == "GET" && r.path == note && r.n == spoiled {
                 Fault::Altered
             } else {
-                Fault::Pass
+                Fault::None
             }
         });
         let home = s.home();
@@ -482,7 +480,7 @@ fn a_checkpoint_that_changes_between_two_reads_never_upgrades_an_event() {
                     "{what}: the checkpoint is named\n{run}"
                 );
                 s.assert_subset(&home, &what);
-                s.proxy.set_plan(|_: &Request| Fault::Pass);
+                s.proxy.replan(|_: &Request| Fault::None);
                 let (_, run) = pull(&s.sb, &home, &s.url, &FAST);
                 assert_eq!(run.code, 0, "{what}: then clean\n{run}");
                 s.assert_clean(&home, &format!("{what}, then clean"));

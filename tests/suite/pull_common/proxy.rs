@@ -42,6 +42,21 @@ pub enum Fault {
     Slow(Duration),
     /// Flip one bit in the last event line of the body (same length).
     Flip,
+    /// Send the headers and half the body, then reset the connection (RST, not FIN).
+    Reset,
+    /// Announce 64 bytes more than the body, send the body, then close.
+    LengthTooLong,
+    /// Announce 64 bytes fewer than the body and send the whole body on the kept-alive
+    /// connection: the client reads a short object, and 64 stray bytes wait before the next
+    /// answer on that connection.
+    LengthTooShort,
+    /// Send the body in ten pieces spread over this long.
+    Dribble(Duration),
+    /// Change one byte, keeping the length: in a segment, the tag letter of the last event's
+    /// `request_id` becomes the one before it in ASCII (`a` → `` ` ``), so an altered event is
+    /// easy to spot; in anything else (a checkpoint), the sixth-last byte (inside the
+    /// signature's base64) becomes another base64 letter.
+    Altered,
 }
 
 /// Decides the fault for each request.
@@ -70,6 +85,9 @@ pub struct Proxy {
 
 /// How long an idle client connection is kept before its thread gives up.
 const IDLE: Duration = Duration::from_secs(60);
+
+/// Bytes announced too many or too few by the length faults.
+const LENGTH_ERROR: usize = 64;
 
 impl Proxy {
     /// Starts a proxy for the HTTP server on 127.0.0.1:`upstream`, passing everything through.
@@ -104,6 +122,12 @@ impl Proxy {
     /// Replaces the plan.
     pub fn set_plan(&self, plan: impl FnMut(&Request) -> Fault + Send + 'static) {
         *self.shared.plan.lock().expect("plan") = Box::new(plan);
+    }
+
+    /// Replaces the plan and forgets the counts (so `n` starts again at 1).
+    pub fn replan(&self, plan: impl FnMut(&Request) -> Fault + Send + 'static) {
+        self.set_plan(plan);
+        self.reset();
     }
 
     /// Forgets every count, log entry and byte tally.
@@ -241,7 +265,7 @@ fn serve(shared: &Shared, conn: TcpStream) {
                 let mut length = body.len();
                 let mut cut = None;
                 match fault {
-                    Fault::CutMidBody if !head_only => cut = Some(body.len() / 2),
+                    Fault::CutMidBody | Fault::Reset if !head_only => cut = Some(body.len() / 2),
                     Fault::Truncate if !head_only => {
                         body.truncate(body.len() / 2);
                         length = body.len();
@@ -249,6 +273,11 @@ fn serve(shared: &Shared, conn: TcpStream) {
                     Fault::Flip if body.len() > 8 => {
                         let i = body.len() - 5;
                         body[i] ^= 0x01;
+                    }
+                    Fault::Altered if !head_only => alter(&mut body),
+                    Fault::LengthTooLong if !head_only => length += LENGTH_ERROR,
+                    Fault::LengthTooShort if !head_only => {
+                        length = length.saturating_sub(LENGTH_ERROR);
                     }
                     _ => {}
                 }
@@ -275,9 +304,7 @@ fn serve(shared: &Shared, conn: TcpStream) {
                 let sent = if head_only {
                     0
                 } else {
-                    let end = cut.unwrap_or(body.len());
-                    bytes.extend_from_slice(&body[..end]);
-                    end
+                    cut.unwrap_or(body.len())
                 };
                 *shared
                     .tally
@@ -286,10 +313,31 @@ fn serve(shared: &Shared, conn: TcpStream) {
                     .bytes
                     .entry(path)
                     .or_insert(0) += sent as u64;
-                let ok = out.write_all(&bytes).and_then(|()| out.flush()).is_ok();
-                if cut.is_some() {
-                    let _ = out.shutdown(Shutdown::Both);
-                    return;
+                let ok = match fault {
+                    Fault::Dribble(total) if !head_only => {
+                        let piece = body.len().div_ceil(10).max(1);
+                        out.write_all(&bytes).is_ok()
+                            && body.chunks(piece).all(|chunk| {
+                                std::thread::sleep(total / 10);
+                                out.write_all(chunk).and_then(|()| out.flush()).is_ok()
+                            })
+                    }
+                    _ => {
+                        bytes.extend_from_slice(&body[..sent]);
+                        out.write_all(&bytes).and_then(|()| out.flush()).is_ok()
+                    }
+                };
+                match fault {
+                    // Linger 0: dropping the connection sends RST instead of FIN.
+                    Fault::Reset if !head_only => {
+                        let _ = socket2::SockRef::from(&out).set_linger(Some(Duration::ZERO));
+                        return;
+                    }
+                    Fault::CutMidBody | Fault::LengthTooLong if !head_only => {
+                        let _ = out.shutdown(Shutdown::Both);
+                        return;
+                    }
+                    _ => {}
                 }
                 ok
             }
@@ -298,6 +346,19 @@ fn serve(shared: &Shared, conn: TcpStream) {
             let _ = out.shutdown(Shutdown::Both);
             return;
         }
+    }
+}
+
+/// See [`Fault::Altered`].
+fn alter(body: &mut [u8]) {
+    let key = b"\"request_id\":\"";
+    match body.windows(key.len()).rposition(|w| w == key) {
+        Some(at) => body[at + key.len()] -= 1,
+        None if body.len() >= 6 => {
+            let i = body.len() - 6;
+            body[i] = if body[i] == b'A' { b'B' } else { b'A' };
+        }
+        None => {}
     }
 }
 
