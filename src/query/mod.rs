@@ -80,11 +80,19 @@ impl Opened {
         let Some(index) = EventIndex::open_existing(dir, kind)? else {
             return Ok(None);
         };
+        // Tantivy takes a lock file in the index directory to read it: a directory that cannot
+        // be written (read-only mount, changed permissions) fails here; say which one.
+        let at = |e: tantivy::TantivyError| {
+            QueryError::Index(
+                anyhow::Error::from(e).context(format!("reading the index in {}", dir.display())),
+            )
+        };
         let reader = index
             .index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
-            .try_into()?;
+            .try_into()
+            .map_err(at)?;
         let head = IndexHead::load(&index.index)?;
         Ok(Some(Opened {
             index,
